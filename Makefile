@@ -1,0 +1,116 @@
+# Ethos-style Xen PV microkernel.
+#
+#   make          build build/kernel.elf and build/initrd.cpio
+#   make run      install what is missing, build, boot under QEMU+Xen (dom0)
+#   make test     install what is missing, run every test; last line
+#                 "N passed, N failed", non-zero exit on any failure
+#   make bench    benchmarks, written to docs/BENCHMARKS.md
+#
+# Fragments: tests/unit/*.mk add host unit tests (UNIT_TESTS, UNIT_x_SRCS),
+# tools/*.mk add targets of their own (the domU path, the ISO, ...).
+
+BUILD   ?= build
+CC      := gcc
+LD      := ld
+HOSTCC  := gcc
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+# Xen's public headers are used from the system (libxen-dev) through a
+# directory that holds only them, so that no libc header can creep in.
+SYSINC  := $(BUILD)/sysinc
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+	-nostdinc -isystem $(GCC_INC) -isystem $(SYSINC) \
+	-Ikernel/include -Iarch/x86/include -Ixen/include \
+	-D__XEN_INTERFACE_VERSION__=0x00040e00 -D__KERNEL__ \
+	-Wall -Wextra -Werror -MMD -MP
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+
+KSRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c arch/x86/*.c arch/x86/*.S xen/*.c))
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
+
+all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+$(SYSINC)/xen/xen.h:
+	@mkdir -p $(SYSINC)
+	@test -f /usr/include/xen/xen.h || { echo "missing Xen headers: run tools/deps.sh (package libxen-dev)"; exit 1; }
+	ln -sfn /usr/include/xen $(SYSINC)/xen
+
+$(BUILD)/%.c.o: %.c | $(SYSINC)/xen/xen.h
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/%.S.o: %.S | $(SYSINC)/xen/xen.h
+	@mkdir -p $(@D)
+	$(CC) $(KASFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel.elf: $(KOBJS) linker.ld
+	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ $(KOBJS)
+
+-include $(KOBJS:.o=.d)
+
+# ---- user programs and the boot archive ---------------------------------
+include libethos/libethos.mk
+include user/user.mk
+include tests/guest/guest.mk
+
+$(BUILD)/initrd.cpio: $(USER_BINS) $(GUEST_TEST_BINS) $(ARCHIVE_EXTRA) tools/mkcpio.sh
+	tools/mkcpio.sh $@ $(BUILD)/root
+
+# ---- host unit tests ------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -Ikernel/include -Itests/unit -DHOST_TEST
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-Ikernel/include -Itests/unit -DHOST_TEST -DHOST_BENCH
+
+UNIT_TESTS :=
+BENCHES :=
+include $(sort $(wildcard tests/unit/*.mk))
+
+define unit_rule
+$(BUILD)/unit/$(1): $$(UNIT_$(1)_SRCS) tests/unit/host_support.c tests/unit/unit.h
+	@mkdir -p $$(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(UNIT_$(1)_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+define bench_rule
+$(BUILD)/bench/$(1): $$(BENCH_$(1)_SRCS) tests/unit/host_support.c
+	@mkdir -p $$(@D)
+	$(HOSTCC) $(BENCH_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(BENCH_$(1)_LDLIBS)
+endef
+$(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
+
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
+
+# ---- the targets a user runs -------------------------------------------------
+.PHONY: all deps run test unit guest-test bench clean
+
+deps:
+	@tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	tools/run-dom0 --timeout 60 $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+unit: $(UNIT_BINS)
+	@tools/run-unit $(UNIT_BINS)
+
+# Every test, host and guest; tools/run-tests prints the closing line.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TEST_EXTRA_DEPS)
+	@tools/run-tests
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@tools/run-bench $(BENCH_BINS)
+
+clean:
+	rm -rf $(BUILD)
+
+include $(sort $(wildcard tools/*.mk))

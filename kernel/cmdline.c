@@ -1,0 +1,32 @@
+/* The kernel command line from start_info: space-separated key=value words. */
+#include <stddef.h>
+#include "kernel.h"
+#include "xenguest.h"
+
+const char *cmdline_get(const char *key, char *buf, unsigned long size)
+{
+	const char *p = (const char *)start_info->cmd_line;
+	const char *end = p + MAX_GUEST_CMDLINE;
+
+	while (p < end && *p != '\0') {
+		while (p < end && *p == ' ')
+			p++;
+		const char *word = p;
+		while (p < end && *p != ' ' && *p != '\0')
+			p++;
+		const char *k = key, *w = word;
+		while (*k != '\0' && w < p && *w == *k) {
+			k++;
+			w++;
+		}
+		if (*k == '\0' && w < p && *w == '=') {
+			unsigned long n = 0;
+			for (w++; w < p && n + 1 < size; w++)
+				buf[n++] = *w;
+			if (size > 0)
+				buf[n] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,29 @@
+/* The kernel's entry points from arch/x86 trap handling, and global state. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "trap.h"
+
+/* Trap policy, called by trap_entry (arch/x86/traps.c). */
+void kernel_upcall(struct trap_frame *tf);
+void kernel_syscall(struct trap_frame *tf);
+void kernel_user_fault(struct trap_frame *tf);
+/* A kernel-mode page fault: true if handled (demand page or fixup). */
+bool kernel_page_fault(struct trap_frame *tf);
+/* Last step before any return to user mode: deferred work, preemption. */
+void kernel_return_to_user(struct trap_frame *tf);
+
+/* Ends the system: prints "ETHOS-EXIT: status" and shuts the domain down. */
+__attribute__((noreturn)) void kernel_exit(int64_t status);
+
+/* The kernel command line ("key=value ..."); NULL if key is absent.  The
+ * value is copied into buf (NUL-terminated). */
+const char *cmdline_get(const char *key, char *buf, unsigned long size);
+
+/* The boot archive (initrd). */
+extern const void *boot_archive;
+extern unsigned long boot_archive_size;
+
+#endif

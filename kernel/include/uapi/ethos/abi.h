@@ -1,0 +1,179 @@
+/*
+ * The user/kernel ABI: syscall numbers, statuses, and the input and output
+ * struct of every syscall.  Included by the kernel and by libethos; this is
+ * the only place these are declared.
+ *
+ * Calling convention: int $0x80 with rax = syscall number, rdi = pointer to
+ * the input struct (or 0 where the table says none), rsi = pointer to the
+ * output struct (or 0).  The status comes back in rax.  Every pointer is
+ * checked by the kernel; a bad one is StatusBadAddress.
+ */
+#ifndef ETHOS_ABI_H
+#define ETHOS_ABI_H
+
+#include <stdint.h>
+
+enum status {
+	StatusOk = 0,
+	StatusInvalidSyscall,     /* no such syscall number */
+	StatusInvalidArgument,    /* a field out of its range */
+	StatusBadAddress,         /* a user pointer that is not the caller's memory */
+	StatusNoMemory,
+	StatusNoSpace,            /* a fixed table is full */
+	StatusNotFound,
+	StatusNotImplemented,
+	StatusNotPermitted,
+	StatusInvalidEvent,       /* stale, foreign, retired or made-up EventId */
+	StatusInvalidEventWaitTree,
+	StatusReturnSpace,        /* result buffer too small: size needed in out */
+	StatusInvalidElfFile,
+	StatusNotCompleted,       /* retire of an event that is still pending */
+	StatusCancelled,          /* block: the tree can no longer be satisfied */
+	StatusCount
+};
+
+enum syscall_number {
+	SysPrint = 0,
+	SysGetPid,
+	SysGetTime,
+	SysExit,
+	SysShutdown,
+	SysYield,
+	SysSpawn,
+	SysBeep,
+	SysBlock,
+	SysRetire,
+	SysCancel,
+	SysGetPendingEvents,
+	SysGetCompletedEvents,
+	SysFreePages,
+	SysCount
+};
+
+/* An event handle: table index in the low 32 bits, generation above. */
+typedef uint64_t EventId;
+#define EVENT_ID_NONE ((EventId)0)
+
+/* Fixed bounds the kernel enforces (and libethos may rely on). */
+#define ETHOS_PRINT_MAX     (64 * 1024)   /* bytes in one print */
+#define ETHOS_PATH_MAX      256
+#define ETHOS_TREE_MAX_NODES 8192         /* at least 4096 leaves fit */
+#define ETHOS_TREE_MAX_DEPTH 64
+#define ETHOS_EVENT_LIST_MAX 4096
+
+/* SysPrint */
+struct sys_print_in {
+	const char *buf;
+	uint64_t len;
+};
+
+/* SysGetPid */
+struct sys_getpid_out {
+	uint64_t pid;
+};
+
+/* SysGetTime: Xen system time, nanoseconds since boot */
+struct sys_gettime_out {
+	uint64_t ns;
+};
+
+/* SysExit (no output; does not return) */
+struct sys_exit_in {
+	int64_t status;
+};
+
+/* SysShutdown: init only; ends the domain with this exit status */
+struct sys_shutdown_in {
+	int64_t status;
+};
+
+/* SysSpawn: start a program from the boot archive. */
+struct sys_spawn_in {
+	const char *path;
+	uint64_t path_len;
+	const char *arg;          /* one argument string, may be 0 */
+	uint64_t arg_len;
+};
+struct sys_spawn_out {
+	uint64_t pid;
+	EventId exit_event;       /* completes with struct ethos_exit_result */
+};
+struct ethos_exit_result {
+	uint64_t pid;
+	int64_t status;           /* exit status, or ETHOS_KILLED_BASE - vector */
+};
+#define ETHOS_KILLED_BASE (-1000)
+
+/* SysBeep: an event that completes at Xen system time deadline_ns. */
+struct sys_beep_in {
+	uint64_t deadline_ns;
+};
+struct sys_event_out {
+	EventId event;
+};
+/* A beep's result: the system time at which it was completed. */
+struct ethos_beep_result {
+	uint64_t fired_ns;
+};
+
+/*
+ * Event trees.  SysBlock takes an array of nodes; nodes[0] is the root.  A
+ * leaf names an event.  An internal node has children at the contiguous
+ * indexes [first_child, first_child + nchildren), all greater than its own
+ * index, and a threshold k: it is satisfied when at least k children are
+ * (k == nchildren: and; k == 1: or).  Every node but the root is the child
+ * of exactly one node.
+ */
+enum tree_node_kind {
+	TreeLeaf = 1,
+	TreeThreshold = 2,
+};
+struct ethos_tree_node {
+	uint32_t kind;            /* enum tree_node_kind */
+	uint32_t k;               /* threshold (internal nodes) */
+	uint32_t first_child;     /* internal nodes */
+	uint32_t nchildren;       /* internal nodes */
+	EventId event;            /* leaves */
+};
+
+struct sys_block_in {
+	const struct ethos_tree_node *nodes;
+	uint32_t count;
+	uint32_t pad;
+	uint8_t *leaf_done;       /* optional: count bytes, 1 where a leaf's event completed */
+};
+struct sys_block_out {
+	uint32_t completed_leaves;
+	uint32_t pad;
+};
+
+/* SysRetire: copy out an event's result and free the event. */
+struct sys_retire_in {
+	EventId event;
+	void *buf;
+	uint64_t capacity;
+};
+struct sys_retire_out {
+	uint64_t size;            /* result size (also on StatusReturnSpace) */
+};
+
+/* SysCancel */
+struct sys_cancel_in {
+	EventId event;
+};
+
+/* SysGetPendingEvents / SysGetCompletedEvents */
+struct sys_event_list_in {
+	EventId *ids;
+	uint64_t capacity;
+};
+struct sys_event_list_out {
+	uint64_t count;           /* how many exist (may exceed capacity) */
+};
+
+/* SysFreePages: the kernel's free-page count, for leak tests */
+struct sys_free_pages_out {
+	uint64_t free_pages;
+};
+
+#endif /* ETHOS_ABI_H */

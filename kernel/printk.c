@@ -1,0 +1,37 @@
+/* printk and panic. */
+#include <stdarg.h>
+#include "printk.h"
+#include "panic.h"
+#include "kstring.h"
+#include "console.h"
+#include "xenguest.h"
+
+void printk(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	console_write(buf, (size_t)n);
+}
+
+void panic(const char *fmt, ...)
+{
+	static int panicking;
+	char buf[256];
+	va_list ap;
+
+	events_mask();
+	if (panicking++ == 0) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		printk("PANIC: %s\n", buf);
+	}
+	xen_shutdown(true);
+}

@@ -1,0 +1,2 @@
+# The in-guest test programs.
+GUEST_TEST_BINS :=

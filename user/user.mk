@@ -1,0 +1,1 @@
+# User programs: each becomes $(BUILD)/root/bin/NAME in the boot archive.

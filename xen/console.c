@@ -1,0 +1,95 @@
+/*
+ * The console.  dom0: HYPERVISOR_console_io, which Xen prints on its own
+ * serial line.  domU: the PV console ring (start_info console.domU.mfn)
+ * read by xenconsoled in dom0 and shown by `xl console`.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/io/console.h>
+#include "hypercall.h"
+#include "xenguest.h"
+#include "xenevt.h"
+#include "xentime.h"
+#include "console.h"
+#include "asm_defs.h"
+
+/* How long a full ring may stall before output is dropped (backend gone). */
+#define RING_STALL_NS  (3ULL * 1000 * 1000 * 1000)
+
+static struct xencons_interface *ring;
+static uint32_t ring_port;
+
+static inline void barrier(void)
+{
+	asm volatile("mfence" ::: "memory");
+}
+
+void console_init(void)
+{
+	if (xen_is_dom0())
+		return;
+	/*
+	 * The console frame is one of the pages the domain builder put in
+	 * our boot mapping, where virtual = VIRT_BASE + pfn * 4096.
+	 */
+	uint64_t pfn = mfn_to_pfn(start_info->console.domU.mfn);
+	ring = (struct xencons_interface *)(KERNEL_VIRT_BASE + (pfn << 12));
+	ring_port = start_info->console.domU.evtchn;
+}
+
+static bool ring_put(char c, uint64_t *stall_start)
+{
+	for (;;) {
+		XENCONS_RING_IDX cons = ring->out_cons, prod = ring->out_prod;
+
+		barrier();
+		if (prod - cons < sizeof(ring->out)) {
+			ring->out[MASK_XENCONS_IDX(prod, ring->out)] = c;
+			barrier();
+			ring->out_prod = prod + 1;
+			*stall_start = 0;
+			return true;
+		}
+		/* Full: kick the backend and let dom0 run. */
+		evtchn_notify(ring_port);
+		hv_sched_op(SCHEDOP_yield, NULL);
+		uint64_t now = time_now_ns();
+		if (*stall_start == 0)
+			*stall_start = now;
+		else if (now - *stall_start > RING_STALL_NS)
+			return false;
+	}
+}
+
+static void ring_write(const char *buf, size_t len)
+{
+	uint64_t stall_start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		/* A terminal on `xl console` wants CR LF. */
+		if (buf[i] == '\n' && !ring_put('\r', &stall_start))
+			break;
+		if (!ring_put(buf[i], &stall_start))
+			break;
+	}
+	evtchn_notify(ring_port);
+}
+
+void console_write(const char *buf, size_t len)
+{
+	if (ring != NULL)
+		ring_write(buf, len);
+	else
+		hv_console_io(CONSOLEIO_write, (int)len, buf);
+}
+
+void console_flush(void)
+{
+	if (ring == NULL)
+		return;
+	uint64_t start = time_now_ns();
+	evtchn_notify(ring_port);
+	while (ring->out_cons != ring->out_prod &&
+	       time_now_ns() - start < RING_STALL_NS)
+		hv_sched_op(SCHEDOP_yield, NULL);
+}

@@ -1,0 +1,15 @@
+/*
+ * The console: dom0 writes through HYPERVISOR_console_io, a domU through
+ * the PV console ring shared with xenconsoled.  One interface for both.
+ */
+#ifndef CONSOLE_H
+#define CONSOLE_H
+
+#include <stddef.h>
+
+void console_init(void);
+void console_write(const char *buf, size_t len);
+/* Waits (bounded) until the backend has consumed everything written. */
+void console_flush(void);
+
+#endif

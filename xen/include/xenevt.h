@@ -1,0 +1,19 @@
+/* Event channels: binding, the upcall dispatcher, notification. */
+#ifndef XENEVT_H
+#define XENEVT_H
+
+#include <stdint.h>
+
+typedef void (*evtchn_handler_fn)(uint32_t port, void *arg);
+
+void evtchn_init(void);
+/* Binds a VIRQ on vCPU 0 to a new port with this handler; returns the port. */
+uint32_t evtchn_bind_virq(uint32_t virq, evtchn_handler_fn fn, void *arg);
+/* Installs a handler for a port we were given (console, xenstore). */
+void evtchn_set_handler(uint32_t port, evtchn_handler_fn fn, void *arg);
+void evtchn_unmask(uint32_t port);
+void evtchn_notify(uint32_t port);
+/* Runs the handlers of every pending, unmasked port (upcall context). */
+void evtchn_do_upcall(void);
+
+#endif

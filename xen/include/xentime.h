@@ -1,0 +1,22 @@
+/* Xen system time (ns since boot) and the one-shot timer. */
+#ifndef XENTIME_H
+#define XENTIME_H
+
+#include <stdint.h>
+
+void time_init(void);
+uint64_t time_now_ns(void);
+/* Arms the one-shot VIRQ_TIMER for absolute time deadline_ns. */
+void time_set_deadline(uint64_t deadline_ns);
+/* Called (upcall context) when VIRQ_TIMER fires; set by the kernel. */
+extern void (*time_tick_hook)(void);
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

@@ -1,0 +1,62 @@
+/* Xen system time and the one-shot timer (VIRQ_TIMER). */
+#include <stddef.h>
+#include "hypercall.h"
+#include "xenguest.h"
+#include "xenevt.h"
+#include "xentime.h"
+#include "panic.h"
+
+void (*time_tick_hook)(void);
+
+static void timer_virq(uint32_t port, void *arg)
+{
+	(void)port;
+	(void)arg;
+	if (time_tick_hook != NULL)
+		time_tick_hook();
+}
+
+void time_init(void)
+{
+	/* PV vCPUs start with a 100 Hz periodic timer; we want one-shot only. */
+	hv_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	evtchn_bind_virq(VIRQ_TIMER, timer_virq, NULL);
+}
+
+/*
+ * system_time + (tsc - tsc_timestamp) scaled by mul/shift, read under the
+ * version counter (odd while Xen updates the record).
+ */
+uint64_t time_now_ns(void)
+{
+	volatile struct vcpu_time_info *t = &vcpu0->time;
+	uint32_t version, mul;
+	uint64_t system, stamp, delta;
+	int8_t shift;
+
+	do {
+		version = t->version;
+		asm volatile("" ::: "memory");
+		stamp = t->tsc_timestamp;
+		system = t->system_time;
+		mul = t->tsc_to_system_mul;
+		shift = t->tsc_shift;
+		asm volatile("" ::: "memory");
+	} while ((version & 1) != 0 || version != t->version);
+
+	delta = rdtsc() - stamp;
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+void time_set_deadline(uint64_t deadline_ns)
+{
+	/* 0 would cancel the timer; a past deadline fires at once. */
+	if (deadline_ns == 0)
+		deadline_ns = 1;
+	if (hv_set_timer_op(deadline_ns) != 0)
+		panic("set_timer_op(%lu) failed", (unsigned long)deadline_ns);
+}
