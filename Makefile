@@ -39,16 +39,22 @@ $(SYSINC)/xen/xen.h:
 	@test -f /usr/include/xen/xen.h || { echo "missing Xen headers: run tools/deps.sh (package libxen-dev)"; exit 1; }
 	ln -sfn /usr/include/xen $(SYSINC)/xen
 
+# V=1 shows whole command lines.
+Q := $(if $(V),,@)
+
 $(BUILD)/%.c.o: %.c | $(SYSINC)/xen/xen.h
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(BUILD)/%.S.o: %.S | $(SYSINC)/xen/xen.h
 	@mkdir -p $(@D)
-	$(CC) $(KASFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
 $(BUILD)/kernel.elf: $(KOBJS) linker.ld
-	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ $(KOBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ $(KOBJS)
 
 -include $(KOBJS:.o=.d)
 
@@ -58,7 +64,8 @@ include user/user.mk
 include tests/guest/guest.mk
 
 $(BUILD)/initrd.cpio: $(USER_BINS) $(GUEST_TEST_BINS) $(ARCHIVE_EXTRA) tools/mkcpio.sh
-	tools/mkcpio.sh $@ $(BUILD)/root
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)tools/mkcpio.sh $@ $(BUILD)/root
 
 # ---- host unit tests ------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
@@ -74,14 +81,16 @@ include $(sort $(wildcard tests/unit/*.mk))
 define unit_rule
 $(BUILD)/unit/$(1): $$(UNIT_$(1)_SRCS) tests/unit/host_support.c tests/unit/unit.h
 	@mkdir -p $$(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(UNIT_$(1)_LDLIBS)
+	@$(if $(Q),echo "  HOSTCC  $$@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(UNIT_$(1)_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 define bench_rule
 $(BUILD)/bench/$(1): $$(BENCH_$(1)_SRCS) tests/unit/host_support.c
 	@mkdir -p $$(@D)
-	$(HOSTCC) $(BENCH_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(BENCH_$(1)_LDLIBS)
+	@$(if $(Q),echo "  HOSTCC  $$@")
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(BENCH_$(1)_LDLIBS)
 endef
 $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
 

@@ -15,11 +15,22 @@
 #include "kstring.h"
 #include "cpio.h"
 #include "asm_defs.h"
+#include "pagetable.h"
+#include "proc.h"
 
 const void *boot_archive;
+
+static void strcpy_bounded(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 unsigned long boot_archive_size;
 
-void kernel_main(start_info_t *si);
+void kernel_main(start_info_t *si, uint64_t boot_rsp);
+int kernel_selftest(void);
 
 void kernel_exit(int64_t status)
 {
@@ -90,7 +101,26 @@ static void run_boot_test(const char *what)
 	}
 }
 
-void kernel_main(start_info_t *si)
+/* init: ethos.init=PATH (default /bin/init), its argument ethos.arg=... */
+static __attribute__((noreturn)) void start_init(void)
+{
+	char path[ETHOS_PATH_MAX], arg[128];
+	struct proc *init;
+
+	if (cmdline_get("ethos.init", path, sizeof(path)) == NULL)
+		strcpy_bounded(path, "/bin/init", sizeof(path));
+	if (cmdline_get("ethos.arg", arg, sizeof(arg)) == NULL)
+		arg[0] = '\0';
+	sched_init();
+	enum status st = proc_spawn(path, arg, strlen(arg), NULL, &init);
+	if (st != StatusOk)
+		panic("cannot start init %s: status %d", path, st);
+	printk("boot complete at %lu ns; starting %s\n",
+	       (unsigned long)time_now_ns(), path);
+	sched_start();
+}
+
+void kernel_main(start_info_t *si, uint64_t boot_rsp)
 {
 	char arg[64];
 
@@ -102,42 +132,16 @@ void kernel_main(start_info_t *si)
 	traps_init();
 	evtchn_init();
 	time_init();
-	printk("memory: %lu pages (%lu MiB), page tables at %lx (%lu frames)\n",
-	       si->nr_pages, si->nr_pages >> 8, si->pt_base, si->nr_pt_frames);
+	physmap_init(boot_rsp);
 	find_boot_archive();
 	list_boot_archive();
 
 	if (cmdline_get("ethos.test", arg, sizeof(arg)) != NULL)
 		run_boot_test(arg);
 
-	printk("boot complete at %lu ns\n", (unsigned long)time_now_ns());
-	kernel_exit(0);
+	if (cmdline_get("ethos.selftest", arg, sizeof(arg)) != NULL &&
+	    kernel_selftest() != 0)
+		printk("kernel self-tests failed\n");
+	start_init();
 }
 
-/* --- trap policy: filled in by the process and syscall layers --- */
-
-void kernel_upcall(struct trap_frame *tf)
-{
-	(void)tf;
-	evtchn_do_upcall();
-}
-
-void kernel_syscall(struct trap_frame *tf)
-{
-	trap_kernel_fault(tf);
-}
-
-void kernel_user_fault(struct trap_frame *tf)
-{
-	trap_kernel_fault(tf);
-}
-
-bool kernel_page_fault(struct trap_frame *tf)
-{
-	return trap_try_fixup(tf);
-}
-
-void kernel_return_to_user(struct trap_frame *tf)
-{
-	(void)tf;
-}

@@ -1,1 +1,2 @@
-# User programs: each becomes $(BUILD)/root/bin/NAME in the boot archive.
+# User programs: each becomes $(BUILD)/root/PATH in the boot archive.
+$(eval $(call user_program,init,user/init.c,bin/init))

@@ -36,8 +36,9 @@ ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
 	.globl _start
 _start:
 	cld
-	leaq boot_stack_top(%rip), %rsp
 	movq %rsi, %rdi            /* start_info */
+	movq %rsp, %rsi            /* Xen's bootstrap stack: its pages are in use */
+	leaq boot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp            /* terminates backtraces */
 	call kernel_main
 1:	hlt                        /* not reached */

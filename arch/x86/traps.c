@@ -111,15 +111,27 @@ void traps_init(void)
 		panic("callback registration failed");
 }
 
+static const struct ex_entry *fixup_for(uint64_t rip)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->fault == rip)
+			return e;
+	return NULL;
+}
+
+bool trap_has_fixup(const struct trap_frame *tf)
+{
+	return fixup_for(tf->rip) != NULL;
+}
+
 bool trap_try_fixup(struct trap_frame *tf)
 {
-	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->fault == tf->rip) {
-			tf->rip = e->fixup;
-			return true;
-		}
-	}
-	return false;
+	const struct ex_entry *e = fixup_for(tf->rip);
+
+	if (e == NULL)
+		return false;
+	tf->rip = e->fixup;
+	return true;
 }
 
 static bool frame_pointer_ok(uint64_t rbp)
@@ -184,6 +196,8 @@ void trap_failsafe(void)
 
 void trap_entry(struct trap_frame *tf)
 {
+	if (trap_from_user(tf))
+		kernel_enter_from_user(tf);
 	if (tf->vector == VEC_UPCALL)
 		kernel_upcall(tf);
 	else if (tf->vector == VEC_SYSCALL)

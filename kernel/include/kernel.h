@@ -7,6 +7,7 @@
 #include "trap.h"
 
 /* Trap policy, called by trap_entry (arch/x86/traps.c). */
+void kernel_enter_from_user(struct trap_frame *tf);
 void kernel_upcall(struct trap_frame *tf);
 void kernel_syscall(struct trap_frame *tf);
 void kernel_user_fault(struct trap_frame *tf);

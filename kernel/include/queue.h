@@ -54,6 +54,11 @@
 #define TAILQ_EMPTY(head) ((head)->tqh_first == NULL)
 #define TAILQ_FIRST(head) ((head)->tqh_first)
 #define TAILQ_NEXT(elm, field) ((elm)->field.tqe_next)
+/* These rely on a head and an entry having the same layout. */
+#define TAILQ_LAST(head, headname) \
+	(*(((struct headname *)((head)->tqh_last))->tqh_last))
+#define TAILQ_PREV(elm, headname, field) \
+	(*(((struct headname *)((elm)->field.tqe_prev))->tqh_last))
 
 #define TAILQ_INSERT_TAIL(head, elm, field) do {                         \
 	(elm)->field.tqe_next = NULL;                                    \

@@ -1,2 +1,13 @@
-# The in-guest test programs.
-GUEST_TEST_BINS :=
+# The in-guest test programs: tests/guest/NAME.c -> /tests/NAME in the
+# archive, plus two damaged ELF files that spawn must refuse.
+GUEST_TESTS := $(basename $(notdir $(wildcard tests/guest/*.c)))
+$(foreach t,$(GUEST_TESTS),$(eval $(call user_program,$(t),tests/guest/$(t).c,tests/$(t))))
+
+GUEST_TEST_BINS := $(BUILD)/root/tests/corrupt.elf $(BUILD)/root/tests/truncated.elf
+
+# Bad machine type in an otherwise good image.
+$(BUILD)/root/tests/corrupt.elf: $(BUILD)/root/tests/hello
+	cp $< $@ && printf '\x03\x00' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+# Cut short inside the program headers.
+$(BUILD)/root/tests/truncated.elf: $(BUILD)/root/tests/hello
+	head -c 100 $< > $@

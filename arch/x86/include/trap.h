@@ -63,5 +63,6 @@ struct ex_entry {
 	uint64_t fixup;
 };
 bool trap_try_fixup(struct trap_frame *tf);
+bool trap_has_fixup(const struct trap_frame *tf);
 
 #endif

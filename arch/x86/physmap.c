@@ -1,0 +1,255 @@
+/*
+ * Memory bring-up under Xen PV.
+ *
+ * Xen hands us: the kernel image and its boot data (archive, P2M list,
+ * start_info, console pages, bootstrap page tables, stack) mapped at
+ * VIRT_BASE + pfn * 4096, followed by a padding of mapped free pages.  We
+ *  1. find the first pfn after everything Xen put there,
+ *  2. unmap the free tail of that boot mapping (a free page that stayed
+ *     writable there could never become a page table),
+ *  3. build a direct map of every pseudo-physical page at DIRECTMAP_BASE,
+ *     bottom-up, writing the new table frames with batched mmu_update
+ *     (Xen lets mmu_update write into a frame that is not yet a page
+ *     table, so new tables never need a writable mapping) and hooking the
+ *     whole tree into the boot L4 with one last update, which Xen
+ *     validates at once,
+ *  4. place the struct page array after the tables and hand every page
+ *     above it to the buddy allocator.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "hypercall.h"
+#include "xenguest.h"
+#include "pagetable.h"
+#include "physmap.h"
+#include "asm_defs.h"
+#include "mm.h"
+#include "panic.h"
+#include "printk.h"
+
+extern char _end[];
+
+pfn_t physmap_reserved_pages;
+
+static pfn_t xen_pt_first, xen_pt_end;   /* Xen's bootstrap page tables */
+static pfn_t dm_tables_first, dm_tables_end;
+static pfn_t dm_l1_first;
+
+/* --- batched mmu_update ---------------------------------------------- */
+
+#define BATCH_MAX 1024
+static mmu_update_t batch[BATCH_MAX];
+static unsigned int batch_len;
+
+void mmu_batch_flush(void)
+{
+	unsigned int done = 0;
+
+	if (batch_len == 0)
+		return;
+	long rc = hv_mmu_update(batch, batch_len, &done, DOMID_SELF);
+	if (rc != 0)
+		panic("mmu_update failed (%ld) at request %u of %u: ptr %lx val %lx",
+		      rc, done, batch_len, (unsigned long)batch[done].ptr,
+		      (unsigned long)batch[done].val);
+	batch_len = 0;
+}
+
+/* Queues "entry idx of table frame `table` := val". */
+void mmu_batch_write(pfn_t table, unsigned int idx, uint64_t val)
+{
+	if (batch_len == BATCH_MAX)
+		mmu_batch_flush();
+	batch[batch_len].ptr = ((pfn_to_mfn(table) << PAGE_SHIFT) + idx * 8) |
+			       MMU_NORMAL_PT_UPDATE;
+	batch[batch_len].val = val;
+	batch_len++;
+}
+
+void tlb_flush_local(void)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+
+	if (hv_mmuext_op(&op, 1, NULL, DOMID_SELF) != 0)
+		panic("TLB flush failed");
+}
+
+/* --- the boot mapping ------------------------------------------------ */
+
+static inline uint64_t pte_mfn(uint64_t pte)
+{
+	return (pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+/* Xen's boot tables live in the boot mapping, like everything it loaded. */
+static const uint64_t *boot_table(uint64_t entry, pfn_t *pfn)
+{
+	*pfn = mfn_to_pfn(pte_mfn(entry));
+	return (const uint64_t *)(KERNEL_VIRT_BASE + (*pfn << PAGE_SHIFT));
+}
+
+/* The boot L1 frame and index that map va, or false if unmapped. */
+static bool boot_pte(uintptr_t va, pfn_t *l1_pfn, unsigned int *idx)
+{
+	const uint64_t *table = (const uint64_t *)start_info->pt_base;
+	pfn_t pfn = 0;
+
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		uint64_t e = table[(va >> shift) & 511];
+		if (!(e & PTE_PRESENT))
+			return false;
+		if (shift == 12) {
+			*idx = (va >> 12) & 511;
+			*l1_pfn = pfn;
+			return true;
+		}
+		table = boot_table(e, &pfn);
+	}
+	return false;
+}
+
+static pfn_t max_pfn(pfn_t a, pfn_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The first pfn after the image and everything Xen loaded behind it. */
+static pfn_t first_free_pfn(uint64_t boot_rsp)
+{
+	const start_info_t *si = start_info;
+	pfn_t end = PFN_UP((uintptr_t)_end - KERNEL_VIRT_BASE);
+
+	end = max_pfn(end, PFN_UP(si->pt_base - KERNEL_VIRT_BASE) + si->nr_pt_frames);
+	end = max_pfn(end, PFN_UP(si->mfn_list - KERNEL_VIRT_BASE + si->nr_pages * 8));
+	end = max_pfn(end, PFN_DOWN((uintptr_t)si - KERNEL_VIRT_BASE) + 1);
+	end = max_pfn(end, PFN_UP(boot_rsp - KERNEL_VIRT_BASE));
+	if (si->mod_len != 0) {
+		pfn_t mod = (si->flags & SIF_MOD_START_PFN) ? si->mod_start :
+			    PFN_DOWN(si->mod_start - KERNEL_VIRT_BASE);
+		end = max_pfn(end, mod + PFN_UP(si->mod_len));
+	}
+	if (!xen_is_dom0()) {
+		end = max_pfn(end, mfn_to_pfn(si->store_mfn) + 1);
+		end = max_pfn(end, mfn_to_pfn(si->console.domU.mfn) + 1);
+	}
+	return end;
+}
+
+/* Unmaps VIRT_BASE + pfn * 4096 for every pfn from `from` to the end of
+ * the boot mapping; returns the first pfn that was not mapped. */
+static pfn_t unmap_boot_tail(pfn_t from)
+{
+	pfn_t pfn = from, l1;
+	unsigned int idx;
+
+	while (boot_pte(KERNEL_VIRT_BASE + (pfn << PAGE_SHIFT), &l1, &idx)) {
+		mmu_batch_write(l1, idx, 0);
+		pfn++;
+	}
+	mmu_batch_flush();
+	tlb_flush_local();
+	return pfn;
+}
+
+/* --- the direct map -------------------------------------------------- */
+
+static bool is_boot_pagetable(pfn_t pfn)
+{
+	return (pfn >= xen_pt_first && pfn < xen_pt_end) ||
+	       (pfn >= dm_tables_first && pfn < dm_tables_end);
+}
+
+uint64_t directmap_pte(pfn_t pfn, bool writable)
+{
+	return (pfn_to_mfn(pfn) << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED |
+	       PTE_DIRTY | PTE_NX | (writable ? PTE_WRITE : 0);
+}
+
+/* The direct-map L1 frame holding pfn's entry. */
+pfn_t directmap_l1_of(pfn_t pfn)
+{
+	return dm_l1_first + pfn / 512;
+}
+
+static uint64_t table_entry(pfn_t table)
+{
+	return (pfn_to_mfn(table) << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITE |
+	       PTE_ACCESSED;
+}
+
+static void directmap_build(pfn_t nr_pages, pfn_t tables_first)
+{
+	pfn_t n_l1 = (nr_pages + 511) / 512;
+	pfn_t n_l2 = (n_l1 + 511) / 512;
+	pfn_t l3 = tables_first, l2_first = l3 + 1;
+
+	if (n_l2 > 512)
+		panic("more memory than one direct-map L3 covers");
+	dm_l1_first = l2_first + n_l2;
+	dm_tables_first = tables_first;
+	dm_tables_end = dm_l1_first + n_l1;
+	if (dm_tables_end >= nr_pages)
+		panic("no memory for the direct map");
+
+	for (pfn_t k = 0; k < n_l1; k++) {
+		for (unsigned int i = 0; i < 512; i++) {
+			pfn_t pfn = k * 512 + i;
+			uint64_t pte = 0;
+
+			if (pfn < nr_pages && pfn_to_mfn(pfn) != ~0UL)
+				pte = directmap_pte(pfn, !is_boot_pagetable(pfn));
+			mmu_batch_write(dm_l1_first + k, i, pte);
+		}
+	}
+	for (pfn_t j = 0; j < n_l2; j++)
+		for (unsigned int i = 0; i < 512; i++) {
+			pfn_t k = j * 512 + i;
+			mmu_batch_write(l2_first + j, i,
+					k < n_l1 ? table_entry(dm_l1_first + k) : 0);
+		}
+	for (unsigned int i = 0; i < 512; i++)
+		mmu_batch_write(l3, i, i < n_l2 ? table_entry(l2_first + i) : 0);
+	mmu_batch_flush();
+
+	/* Hooking the L3 in makes Xen validate the whole new tree. */
+	pfn_t boot_l4 = PFN_DOWN(start_info->pt_base - KERNEL_VIRT_BASE);
+	mmu_batch_write(boot_l4, (DIRECTMAP_BASE >> 39) & 511, table_entry(l3));
+	mmu_batch_flush();
+}
+
+static void page_array_init(pfn_t nr_pages, pfn_t first)
+{
+	size_t bytes = nr_pages * sizeof(struct page);
+	pfn_t count = PFN_UP(bytes);
+
+	if (first + count >= nr_pages)
+		panic("no memory for the page array");
+	for (pfn_t p = first; p < first + count; p++)
+		page_clear(pfn_to_va(p));
+	buddy_init((struct page *)pfn_to_va(first), nr_pages);
+	for (pfn_t p = 0; p < nr_pages; p++)
+		if (is_boot_pagetable(p))
+			pfn_to_page(p)->flags |= PAGE_FLAG_PAGETABLE;
+	buddy_add_range(first + count, nr_pages);
+	physmap_reserved_pages = first + count;
+}
+
+void physmap_init(uint64_t boot_rsp)
+{
+	pfn_t nr_pages = start_info->nr_pages;
+	pfn_t first_free = first_free_pfn(boot_rsp);
+
+	xen_pt_first = PFN_DOWN(start_info->pt_base - KERNEL_VIRT_BASE);
+	xen_pt_end = xen_pt_first + start_info->nr_pt_frames;
+	pfn_t boot_end = unmap_boot_tail(first_free);
+
+	mm_directmap_base = DIRECTMAP_BASE;
+	directmap_build(nr_pages, first_free);
+	page_array_init(nr_pages, dm_tables_end);
+	printk("memory: %lu pages total, %lu free, %lu used by kernel "
+	       "(boot data to pfn %lu, boot mapping to %lu, direct map %lu tables)\n",
+	       (unsigned long)nr_pages, (unsigned long)buddy_free_pages(),
+	       (unsigned long)physmap_reserved_pages, (unsigned long)first_free,
+	       (unsigned long)boot_end,
+	       (unsigned long)(dm_tables_end - dm_tables_first));
+}

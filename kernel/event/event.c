@@ -1,0 +1,152 @@
+/* The event table and the event life cycle; see event.h. */
+#include <stddef.h>
+#include "event.h"
+#include "proc.h"
+#include "mm.h"
+#include "kstring.h"
+#include "panic.h"
+
+#define NO_SLOT UINT32_MAX
+#define FIRST_CAPACITY 64
+
+void event_table_init(struct event_table *t)
+{
+	t->slots = NULL;
+	t->capacity = 0;
+	t->live = 0;
+	t->free_head = NO_SLOT;
+}
+
+/* Doubles the slot array (up to EVENTS_PER_PROC), threading new slots
+ * onto the free list.  Generations start at 1 so no id is 0. */
+static bool table_grow(struct event_table *t)
+{
+	uint32_t cap = t->capacity ? t->capacity * 2 : FIRST_CAPACITY;
+
+	if (cap > EVENTS_PER_PROC)
+		return false;
+	struct event_slot *slots = kmalloc(cap * sizeof(*slots));
+	if (slots == NULL)
+		return false;
+	if (t->capacity)
+		memcpy(slots, t->slots, t->capacity * sizeof(*slots));
+	for (uint32_t i = t->capacity; i < cap; i++) {
+		slots[i].ev = NULL;
+		slots[i].generation = 1;
+		slots[i].next_free = i + 1 < cap ? i + 1 : t->free_head;
+	}
+	t->free_head = t->capacity;
+	kfree(t->slots);
+	t->slots = slots;
+	t->capacity = cap;
+	return true;
+}
+
+struct event *event_new(struct proc *p, const struct event_source *src,
+			EventId *id, enum status *st)
+{
+	struct event_table *t = &p->events;
+
+	if (t->free_head == NO_SLOT && !table_grow(t)) {
+		*st = t->capacity >= EVENTS_PER_PROC ? StatusNoSpace : StatusNoMemory;
+		return NULL;
+	}
+	struct event *ev = kzalloc(sizeof(*ev));
+	if (ev == NULL) {
+		*st = StatusNoMemory;
+		return NULL;
+	}
+	uint32_t slot = t->free_head;
+	t->free_head = t->slots[slot].next_free;
+	t->slots[slot].ev = ev;
+	t->live++;
+	ev->state = EventPending;
+	ev->source = src;
+	ev->owner = p;
+	ev->slot = slot;
+	*id = event_id(ev);
+	*st = StatusOk;
+	return ev;
+}
+
+EventId event_id(const struct event *ev)
+{
+	uint32_t gen = ev->owner->events.slots[ev->slot].generation;
+
+	return ((EventId)gen << 32) | (ev->slot + 1);
+}
+
+struct event *event_lookup(struct proc *p, EventId id)
+{
+	const struct event_table *t = &p->events;
+	uint32_t index = (uint32_t)id;
+
+	if (index == 0 || index > t->capacity)
+		return NULL;
+	const struct event_slot *s = &t->slots[index - 1];
+	if (s->ev == NULL || s->generation != (uint32_t)(id >> 32))
+		return NULL;
+	return s->ev;
+}
+
+void event_complete(struct event *ev, const void *result, uint32_t size)
+{
+	ASSERT(ev->state == EventPending);
+	ev->result = size <= EVENT_INLINE_RESULT ? ev->inline_result : kmalloc(size);
+	if (ev->result == NULL) {
+		/* Out of memory: the event completes with an empty result. */
+		ev->result = ev->inline_result;
+		size = 0;
+	}
+	memcpy(ev->result, result, size);
+	ev->result_size = size;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev->wait, ev->leaf);
+}
+
+void event_release(struct event *ev)
+{
+	struct event_table *t = &ev->owner->events;
+	struct event_slot *s = &t->slots[ev->slot];
+
+	ASSERT(s->ev == ev);
+	ASSERT(ev->wait == NULL);        /* the owner is not blocked on it */
+	if (ev->state == EventPending && ev->source->detach != NULL)
+		ev->source->detach(ev);
+	if (ev->result != NULL && ev->result != ev->inline_result)
+		kfree(ev->result);
+	s->ev = NULL;
+	s->generation++;                 /* every old id is now stale */
+	if (s->generation == 0)
+		s->generation = 1;
+	s->next_free = t->free_head;
+	t->free_head = ev->slot;
+	t->live--;
+	ev->state = EventFree;
+	kfree(ev);
+}
+
+void event_table_destroy(struct proc *p)
+{
+	struct event_table *t = &p->events;
+
+	for (uint32_t i = 0; i < t->capacity; i++)
+		if (t->slots[i].ev != NULL)
+			event_release(t->slots[i].ev);
+	ASSERT(t->live == 0);
+	kfree(t->slots);
+	event_table_init(t);
+}
+
+/* Child exit: completed by proc_exit; detached if the parent drops it. */
+static void child_detach(struct event *ev)
+{
+	if (ev->u.child.child != NULL)
+		ev->u.child.child->exit_event = NULL;
+}
+
+const struct event_source child_exit_source = {
+	.name = "child-exit",
+	.detach = child_detach,
+};

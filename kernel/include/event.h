@@ -1,0 +1,109 @@
+/*
+ * Events: the kernel object behind an EventId.
+ *
+ *   Pending --complete--> Completed --retire--> (freed)
+ *      |                      |
+ *      +------cancel----------+-----> (freed)
+ *
+ * An EventId is (generation << 32) | (slot + 1) in the owner's table, so a
+ * stale, retired, foreign or made-up id never finds a live event.  Results
+ * stay in the kernel until the owner retires the event.  A source (beep,
+ * child exit, ...) supplies only what differs: how to detach a pending
+ * event when it is cancelled or its owner exits.
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "queue.h"
+#include "uapi/ethos/abi.h"
+
+#define EVENTS_PER_PROC 16384
+
+/* Internal status of a syscall whose caller now sleeps (never returned). */
+#define StatusBlocked ((enum status)-1)
+#define EVENT_INLINE_RESULT 32
+
+struct proc;
+struct event;
+struct wait;
+
+struct event_source {
+	const char *name;
+	/* Detaches a pending event from its source (may be NULL). */
+	void (*detach)(struct event *ev);
+};
+
+enum event_state {
+	EventFree = 0,
+	EventPending,
+	EventCompleted,
+};
+
+struct event {
+	enum event_state state;
+	const struct event_source *source;
+	struct proc *owner;
+	uint32_t slot;
+	uint32_t leaf;                /* its leaf in owner's wait tree */
+	struct wait *wait;            /* set while owner blocks on it */
+	uint64_t stamp;               /* duplicate detection in block */
+	uint32_t result_size;
+	uint8_t *result;              /* inline_result or kmalloc'd */
+	uint8_t inline_result[EVENT_INLINE_RESULT];
+	union {
+		struct {
+			uint64_t deadline;
+			TAILQ_ENTRY(event) link;
+		} beep;
+		struct {
+			struct proc *child;
+		} child;
+	} u;
+};
+
+struct event_slot {
+	struct event *ev;
+	uint32_t generation;
+	uint32_t next_free;
+};
+
+struct event_table {
+	struct event_slot *slots;
+	uint32_t capacity;
+	uint32_t live;
+	uint32_t free_head;           /* UINT32_MAX: none */
+};
+
+void event_table_init(struct event_table *t);
+/* Detaches and frees every event of p (at exit). */
+void event_table_destroy(struct proc *p);
+
+/* A new pending event of p; NULL with *st = NoSpace or NoMemory. */
+struct event *event_new(struct proc *p, const struct event_source *src,
+			EventId *id, enum status *st);
+struct event *event_lookup(struct proc *p, EventId id);
+EventId event_id(const struct event *ev);
+/* Pending -> Completed with a copy of the result; updates a waiting tree. */
+void event_complete(struct event *ev, const void *result, uint32_t size);
+/* Detaches (if pending) and frees. */
+void event_release(struct event *ev);
+
+/* Sources. */
+enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
+/* Completes every beep due by now; returns the next deadline or 0. */
+uint64_t beep_expire(uint64_t now);
+uint64_t beep_next_deadline(void);
+extern const struct event_source child_exit_source;
+
+/* Waiting (block) -- kernel/event/wait.c */
+enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
+/* A leaf's event completed: update the tree, wake the owner if decided. */
+void wait_leaf_completed(struct wait *w, uint32_t leaf);
+/* Called as p resumes in its own address space: writes block's results. */
+void wait_finish(struct proc *p);
+/* p exits while blocked. */
+void wait_abandon(struct proc *p);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * Processes.  Each has a kernel stack (where Xen puts its trap frame when
+ * it enters the kernel from user mode), an address space with fixed
+ * regions, and an event table.  The kernel never blocks inside a syscall:
+ * a process that blocks leaves its saved frame behind and the scheduler
+ * resumes another frame, so kernel stacks hold nothing across a switch.
+ *
+ * States: Unused -> Runnable <-> Running -> (exit) Unused
+ *                       ^            |
+ *                       +- Blocked <-+   (block: waiting on an event tree)
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "queue.h"
+#include "pagetable.h"
+#include "trap.h"
+#include "event.h"
+
+#define NPROC 64
+#define PROC_NAME_MAX 32
+
+/* The fixed user regions (see docs/ARCHITECTURE.md). */
+#define TEXT_BASE  0x0000000000400000UL
+#define TEXT_END   0x0000000040000000UL
+#define DATA_BASE  0x0000000040000000UL
+#define DATA_END   0x0000000080000000UL
+#define HEAP_BASE  0x0000000100000000UL
+#define HEAP_END   0x0000004000000000UL
+#define STACK_BASE 0x0000007f00000000UL
+#define STACK_TOP  0x0000008000000000UL   /* == USER_TOP */
+
+enum proc_state {
+	ProcUnused = 0,
+	ProcRunnable,
+	ProcRunning,
+	ProcBlocked,
+};
+
+struct proc {
+	uint64_t pid;
+	enum proc_state state;
+	struct proc *parent;
+	char name[PROC_NAME_MAX];
+	struct addrspace as;
+	void *kstack;                 /* KSTACK_SIZE bytes */
+	struct trap_frame *frame;     /* saved user state */
+	uint64_t user_pages;          /* pages mapped in its regions */
+	struct event_table events;
+	struct wait *wait;            /* while blocked (and until resumed) */
+	struct event *exit_event;     /* the parent's child-exit event */
+	TAILQ_ENTRY(proc) runq;
+};
+
+extern struct proc *current;
+
+/* Creates a process running the archive file `path`; arg is copied to
+ * its stack.  On success *out is the new process, Runnable. */
+enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+		       struct proc *parent, struct proc **out);
+/* Ends the current process and frees everything it held; its parent's
+ * exit event completes with status.  init's exit ends the system. */
+__attribute__((noreturn)) void proc_exit(int64_t status);
+/* Kills the current process for a fault it took in user mode. */
+__attribute__((noreturn)) void proc_kill_current(const struct trap_frame *tf,
+						 uint64_t address);
+unsigned int proc_count(void);
+
+/* Scheduler. */
+void sched_init(void);
+void sched_make_runnable(struct proc *p);
+/* Leaves the current process (which must not be Running any more, or is
+ * preempted) and resumes another, or idles.  Never returns. */
+__attribute__((noreturn)) void schedule(void);
+void sched_rearm_timer(void);
+/* Ends the current time slice at the next return to user. */
+void sched_yield(void);
+/* Starts the first process. */
+__attribute__((noreturn)) void sched_start(void);
+
+/* User memory: demand paging for heap and stack, page release. */
+bool region_fault(struct proc *p, uintptr_t address, uint64_t error);
+void user_page_release(pfn_t pfn);
+enum status exec_load(struct proc *p, const void *file, uint64_t size,
+		      uintptr_t *entry);
+
+#endif

@@ -1,0 +1,174 @@
+/* The process table: spawn, exit, kill. */
+#include <stddef.h>
+#include "asm_defs.h"
+#include "proc.h"
+#include "kernel.h"
+#include "cpio.h"
+#include "mm.h"
+#include "kstring.h"
+#include "printk.h"
+#include "panic.h"
+#include "xentime.h"
+#include <xen/xen.h>
+
+extern char boot_stack_top[];
+
+static struct proc procs[NPROC];
+static uint64_t next_pid = 1;
+static unsigned int nprocs;
+
+unsigned int proc_count(void)
+{
+	return nprocs;
+}
+
+static struct proc *proc_alloc(void)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == ProcUnused && procs[i].kstack == NULL)
+			return &procs[i];
+	return NULL;
+}
+
+static void copy_name(char *dst, const char *path)
+{
+	const char *base = path;
+
+	for (const char *s = path; *s != '\0'; s++)
+		if (*s == '/')
+			base = s + 1;
+	size_t n = strnlen(base, PROC_NAME_MAX - 1);
+	memcpy(dst, base, n);
+	dst[n] = '\0';
+}
+
+/*
+ * The initial user frame: entry point, stack, and the argument string
+ * placed at the top of the stack (rdi = pointer, rsi = length).
+ */
+static enum status setup_stack(struct proc *p, uintptr_t entry,
+			       const char *arg, uint64_t arg_len)
+{
+	pfn_t pfn = buddy_alloc(0);
+
+	if (pfn == PFN_NONE)
+		return StatusNoMemory;
+	page_clear(pfn_to_va(pfn));
+	pfn_to_page(pfn)->refcount = 1;
+	if (!as_map(&p->as, STACK_TOP - PAGE_SIZE, pfn, MAP_WRITE)) {
+		buddy_free(pfn, 0);
+		return StatusNoMemory;
+	}
+	p->user_pages++;
+	char *top = (char *)pfn_to_va(pfn) + PAGE_SIZE;
+	uintptr_t arg_at = STACK_TOP - ((arg_len + 1 + 15) & ~15UL);
+	memcpy(top - (STACK_TOP - arg_at), arg, arg_len);
+	top[-(long)(STACK_TOP - arg_at) + (long)arg_len] = '\0';
+
+	struct trap_frame *tf = (struct trap_frame *)
+		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->cs = FLAT_USER_CS64;
+	tf->ss = FLAT_USER_SS64;
+	tf->rflags = 0x200;                  /* IF: events on in user mode */
+	tf->rsp = arg_at - 8;                /* as if called: 16n - 8 */
+	tf->rdi = arg_at;
+	tf->rsi = arg_len;
+	p->frame = tf;
+	return StatusOk;
+}
+
+static void proc_free_memory(struct proc *p)
+{
+	as_destroy(&p->as, user_page_release);
+	page_free(p->kstack, KSTACK_ORDER);
+	p->kstack = NULL;
+}
+
+enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+		       struct proc *parent, struct proc **out)
+{
+	struct cpio_file file;
+	struct proc *p;
+	uintptr_t entry;
+	enum status st;
+
+	if (arg_len > PAGE_SIZE / 2)
+		return StatusInvalidArgument;
+	if (cpio_find(boot_archive, boot_archive_size, path, &file) != CpioOk ||
+	    (file.mode & CPIO_MODE_TYPE) != CPIO_MODE_REG)
+		return StatusNotFound;
+	if ((p = proc_alloc()) == NULL)
+		return StatusNoSpace;
+	memset(p, 0, sizeof(*p));
+	if ((p->kstack = page_alloc(KSTACK_ORDER)) == NULL)
+		return StatusNoMemory;
+	if (!as_create(&p->as)) {
+		page_free(p->kstack, KSTACK_ORDER);
+		p->kstack = NULL;
+		return StatusNoMemory;
+	}
+	st = exec_load(p, file.data, file.size, &entry);
+	if (st == StatusOk)
+		st = setup_stack(p, entry, arg, arg_len);
+	if (st != StatusOk) {
+		proc_free_memory(p);
+		return st;
+	}
+	event_table_init(&p->events);
+	p->pid = next_pid++;
+	p->parent = parent;
+	copy_name(p->name, path);
+	nprocs++;
+	sched_make_runnable(p);
+	*out = p;
+	return StatusOk;
+}
+
+/* Runs on the boot stack, so that p's kernel stack can be freed. */
+static __attribute__((noreturn)) void reap_current(void *arg)
+{
+	struct proc *p = arg;
+
+	as_switch(NULL);
+	current = NULL;
+	proc_free_memory(p);
+	p->state = ProcUnused;
+	schedule();
+}
+
+void proc_exit(int64_t status)
+{
+	struct proc *p = current;
+
+	if (p->pid == 1)
+		kernel_exit(status);     /* init's end is the system's end */
+	if (p->wait != NULL)
+		wait_abandon(p);
+	event_table_destroy(p);
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].state != ProcUnused && procs[i].parent == p) {
+			procs[i].parent = NULL;
+			procs[i].exit_event = NULL;   /* freed with p's table */
+		}
+	}
+	if (p->exit_event != NULL) {
+		struct ethos_exit_result r = { .pid = p->pid, .status = status };
+		p->exit_event->u.child.child = NULL;
+		event_complete(p->exit_event, &r, sizeof(r));
+	}
+	nprocs--;
+	call_on_stack(boot_stack_top, reap_current, p);
+}
+
+void proc_kill_current(const struct trap_frame *tf, uint64_t address)
+{
+	struct proc *p = current;
+
+	printk("process %lu (%s) killed: trap %lu (%s) at rip %lx, address %lx\n",
+	       (unsigned long)p->pid, p->name, (unsigned long)tf->vector,
+	       trap_name(tf->vector), (unsigned long)tf->rip,
+	       (unsigned long)address);
+	proc_exit(ETHOS_KILLED_BASE - (int64_t)tf->vector);
+}

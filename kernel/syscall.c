@@ -1,0 +1,275 @@
+/*
+ * Syscall dispatch: one table, indexed by the number in rax after a bounds
+ * check.  Every handler gets the caller and the raw user pointers to its
+ * input and output structs, and touches user memory only through
+ * copyin/copyout.
+ */
+#include <stddef.h>
+#include "proc.h"
+#include "kernel.h"
+#include "uaccess.h"
+#include "console.h"
+#include "xentime.h"
+#include "mm.h"
+#include "kstring.h"
+
+typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
+
+static enum status sys_print(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_print_in in;
+	enum status st;
+
+	(void)p;
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.len > ETHOS_PRINT_MAX)
+		return StatusInvalidArgument;
+	if (!user_range_ok((uintptr_t)in.buf, in.len))
+		return StatusBadAddress;
+	/* Copy it all first: a bad page prints nothing, not half. */
+	char *buf = kmalloc(in.len ? in.len : 1);
+	if (buf == NULL)
+		return StatusNoMemory;
+	st = copyin(buf, (uintptr_t)in.buf, in.len);
+	if (st == StatusOk)
+		console_write(buf, in.len);
+	kfree(buf);
+	return st;
+}
+
+static enum status sys_getpid(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_getpid_out out = { .pid = p->pid };
+
+	(void)uin;
+	return copyout(uout, &out, sizeof(out));
+}
+
+static enum status sys_gettime(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_gettime_out out = { .ns = time_now_ns() };
+
+	(void)p;
+	(void)uin;
+	return copyout(uout, &out, sizeof(out));
+}
+
+static enum status sys_exit(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_exit_in in;
+
+	(void)p;
+	(void)uout;
+	if (copyin(&in, uin, sizeof(in)) != StatusOk)
+		in.status = -1;     /* it wanted to go: it goes, with a bad status */
+	proc_exit(in.status);
+}
+
+static enum status sys_shutdown(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_shutdown_in in;
+	enum status st;
+
+	(void)uout;
+	if (p->pid != 1)
+		return StatusNotPermitted;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	kernel_exit(in.status);
+}
+
+static enum status sys_yield(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	(void)p;
+	(void)uin;
+	(void)uout;
+	sched_yield();
+	return StatusOk;
+}
+
+/* Copies a user string of at most max - 1 bytes into buf, NUL-terminated. */
+static enum status copyin_string(char *buf, size_t max, uintptr_t ustr,
+				 uint64_t len)
+{
+	if (len >= max)
+		return StatusInvalidArgument;
+	enum status st = copyin(buf, ustr, len);
+	buf[len] = '\0';
+	if (st == StatusOk && strnlen(buf, len) != len)
+		return StatusInvalidArgument;     /* a NUL inside */
+	return st;
+}
+
+static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_spawn_in in;
+	struct sys_spawn_out out;
+	char path[ETHOS_PATH_MAX];
+	static char arg[PAGE_SIZE / 2];
+	struct proc *child;
+	struct event *ev;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (!user_range_ok(uout, sizeof(out)))
+		return StatusBadAddress;
+	if ((st = copyin_string(path, sizeof(path), (uintptr_t)in.path,
+				in.path_len)) != StatusOk)
+		return st;
+	if (in.arg == NULL)
+		in.arg_len = 0;
+	if ((st = copyin_string(arg, sizeof(arg), (uintptr_t)in.arg,
+				in.arg_len)) != StatusOk)
+		return st;
+	if ((ev = event_new(p, &child_exit_source, &out.exit_event, &st)) == NULL)
+		return st;
+	if ((st = proc_spawn(path, arg, in.arg_len, p, &child)) != StatusOk) {
+		event_release(ev);
+		return st;
+	}
+	ev->u.child.child = child;
+	child->exit_event = ev;
+	out.pid = child->pid;
+	return copyout(uout, &out, sizeof(out));
+}
+
+static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_beep_in in;
+	struct sys_event_out out;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (!user_range_ok(uout, sizeof(out)))
+		return StatusBadAddress;
+	if ((st = beep_create(p, in.deadline_ns, &out.event)) != StatusOk)
+		return st;
+	/* The out pointer was checked; a fault now means the page was
+	 * unmapped in between, and the event is still the caller's. */
+	return copyout(uout, &out, sizeof(out));
+}
+
+static enum status sys_block(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return wait_block(p, uin, uout);
+}
+
+static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_retire_in in;
+	struct sys_retire_out out;
+	struct event *ev;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((ev = event_lookup(p, in.event)) == NULL)
+		return StatusInvalidEvent;
+	if (ev->state != EventCompleted)
+		return StatusNotCompleted;
+	out.size = ev->result_size;
+	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
+		return st;
+	if (in.capacity < ev->result_size)
+		return StatusReturnSpace;     /* the event stays completed */
+	if ((st = copyout((uintptr_t)in.buf, ev->result, ev->result_size)) != StatusOk)
+		return st;
+	event_release(ev);
+	return StatusOk;
+}
+
+static enum status sys_cancel(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_cancel_in in;
+	struct event *ev;
+	enum status st;
+
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((ev = event_lookup(p, in.event)) == NULL)
+		return StatusInvalidEvent;
+	event_release(ev);
+	return StatusOk;
+}
+
+static enum status list_events(struct proc *p, uintptr_t uin, uintptr_t uout,
+			       enum event_state want)
+{
+	struct sys_event_list_in in;
+	struct sys_event_list_out out = { 0 };
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.capacity > ETHOS_EVENT_LIST_MAX)
+		return StatusInvalidArgument;
+	if (!user_range_ok((uintptr_t)in.ids, in.capacity * sizeof(EventId)))
+		return StatusBadAddress;
+	for (uint32_t i = 0; i < p->events.capacity; i++) {
+		struct event *ev = p->events.slots[i].ev;
+		if (ev == NULL || ev->state != want)
+			continue;
+		if (out.count < in.capacity) {
+			EventId id = event_id(ev);
+			st = copyout((uintptr_t)&in.ids[out.count], &id, sizeof(id));
+			if (st != StatusOk)
+				return st;
+		}
+		out.count++;
+	}
+	return copyout(uout, &out, sizeof(out));
+}
+
+static enum status sys_pending(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return list_events(p, uin, uout, EventPending);
+}
+
+static enum status sys_completed(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return list_events(p, uin, uout, EventCompleted);
+}
+
+static enum status sys_free_pages(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_free_pages_out out = { .free_pages = buddy_free_pages() };
+
+	(void)p;
+	(void)uin;
+	return copyout(uout, &out, sizeof(out));
+}
+
+static const syscall_fn syscall_table[SysCount] = {
+	[SysPrint] = sys_print,
+	[SysGetPid] = sys_getpid,
+	[SysGetTime] = sys_gettime,
+	[SysExit] = sys_exit,
+	[SysShutdown] = sys_shutdown,
+	[SysYield] = sys_yield,
+	[SysSpawn] = sys_spawn,
+	[SysBeep] = sys_beep,
+	[SysBlock] = sys_block,
+	[SysRetire] = sys_retire,
+	[SysCancel] = sys_cancel,
+	[SysGetPendingEvents] = sys_pending,
+	[SysGetCompletedEvents] = sys_completed,
+	[SysFreePages] = sys_free_pages,
+};
+
+void kernel_syscall(struct trap_frame *tf)
+{
+	uint64_t nr = tf->rax;
+	enum status st = StatusInvalidSyscall;
+
+	if (!trap_from_user(tf))
+		trap_kernel_fault(tf);
+	if (nr < SysCount && syscall_table[nr] != NULL)
+		st = syscall_table[nr](current, tf->rdi, tf->rsi);
+	if (st != StatusBlocked)
+		tf->rax = (uint64_t)st;
+}

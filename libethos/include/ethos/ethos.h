@@ -1,0 +1,62 @@
+/*
+ * libethos: the user-side API of the kernel.  Syscall wrappers return the
+ * kernel's enum status; outputs come back through pointers.
+ */
+#ifndef ETHOS_ETHOS_H
+#define ETHOS_ETHOS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ethos/abi.h>
+
+/* The raw trap: rax = number, rdi = input struct, rsi = output struct. */
+static inline enum status ethos_syscall(uint64_t nr, const void *in, void *out)
+{
+	uint64_t ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "D"(in), "S"(out)
+		     : "memory");
+	return (enum status)ret;
+}
+
+enum status ethos_print(const char *buf, size_t len);
+uint64_t ethos_getpid(void);
+uint64_t ethos_time(void);
+__attribute__((noreturn)) void ethos_exit(int64_t status);
+enum status ethos_shutdown(int64_t status);
+enum status ethos_yield(void);
+enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
+			EventId *exit_event);
+enum status ethos_beep(uint64_t deadline_ns, EventId *event);
+enum status ethos_block(const struct ethos_tree_node *nodes, uint32_t count,
+			uint8_t *leaf_done, uint32_t *completed_leaves);
+enum status ethos_retire(EventId event, void *buf, uint64_t capacity,
+			 uint64_t *size);
+/* Retires into a malloc'd buffer of the right size (grows on ReturnSpace). */
+enum status ethos_retire_alloc(EventId event, void **buf, uint64_t *size);
+/* Blocks on one event, then retires it into buf. */
+enum status ethos_block_and_retire(EventId event, void *buf, uint64_t capacity,
+				   uint64_t *size);
+enum status ethos_cancel(EventId event);
+enum status ethos_pending_events(EventId *ids, uint64_t capacity, uint64_t *count);
+enum status ethos_completed_events(EventId *ids, uint64_t capacity, uint64_t *count);
+uint64_t ethos_free_pages(void);
+const char *ethos_status_name(enum status st);
+
+/* A small C library until newlib arrives. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void *malloc(size_t size);
+void free(void *ptr);
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,188 @@
+/* Syscall wrappers. */
+#include <ethos/ethos.h>
+
+enum status ethos_print(const char *buf, size_t len)
+{
+	struct sys_print_in in = { .buf = buf, .len = len };
+
+	return ethos_syscall(SysPrint, &in, 0);
+}
+
+uint64_t ethos_getpid(void)
+{
+	struct sys_getpid_out out = { 0 };
+
+	ethos_syscall(SysGetPid, 0, &out);
+	return out.pid;
+}
+
+uint64_t ethos_time(void)
+{
+	struct sys_gettime_out out = { 0 };
+
+	ethos_syscall(SysGetTime, 0, &out);
+	return out.ns;
+}
+
+void ethos_exit(int64_t status)
+{
+	struct sys_exit_in in = { .status = status };
+
+	for (;;)
+		ethos_syscall(SysExit, &in, 0);
+}
+
+enum status ethos_shutdown(int64_t status)
+{
+	struct sys_shutdown_in in = { .status = status };
+
+	return ethos_syscall(SysShutdown, &in, 0);
+}
+
+enum status ethos_yield(void)
+{
+	return ethos_syscall(SysYield, 0, 0);
+}
+
+enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
+			EventId *exit_event)
+{
+	struct sys_spawn_in in = {
+		.path = path, .path_len = strlen(path),
+		.arg = arg, .arg_len = arg ? strlen(arg) : 0,
+	};
+	struct sys_spawn_out out = { 0 };
+	enum status st = ethos_syscall(SysSpawn, &in, &out);
+
+	if (pid)
+		*pid = out.pid;
+	if (exit_event)
+		*exit_event = out.exit_event;
+	return st;
+}
+
+enum status ethos_beep(uint64_t deadline_ns, EventId *event)
+{
+	struct sys_beep_in in = { .deadline_ns = deadline_ns };
+	struct sys_event_out out = { 0 };
+	enum status st = ethos_syscall(SysBeep, &in, &out);
+
+	*event = out.event;
+	return st;
+}
+
+enum status ethos_block(const struct ethos_tree_node *nodes, uint32_t count,
+			uint8_t *leaf_done, uint32_t *completed_leaves)
+{
+	struct sys_block_in in = { .nodes = nodes, .count = count,
+				   .leaf_done = leaf_done };
+	struct sys_block_out out = { 0 };
+	enum status st = ethos_syscall(SysBlock, &in, &out);
+
+	if (completed_leaves)
+		*completed_leaves = out.completed_leaves;
+	return st;
+}
+
+enum status ethos_retire(EventId event, void *buf, uint64_t capacity,
+			 uint64_t *size)
+{
+	struct sys_retire_in in = { .event = event, .buf = buf,
+				    .capacity = capacity };
+	struct sys_retire_out out = { 0 };
+	enum status st = ethos_syscall(SysRetire, &in, &out);
+
+	if (size)
+		*size = out.size;
+	return st;
+}
+
+enum status ethos_retire_alloc(EventId event, void **buf, uint64_t *size)
+{
+	uint64_t capacity = 64;
+
+	for (;;) {
+		void *b = malloc(capacity);
+		if (b == NULL)
+			return StatusNoMemory;
+		enum status st = ethos_retire(event, b, capacity, size);
+		if (st == StatusOk) {
+			*buf = b;
+			return st;
+		}
+		free(b);
+		if (st != StatusReturnSpace)
+			return st;
+		capacity = *size;    /* the kernel told us what it needs */
+	}
+}
+
+enum status ethos_block_and_retire(EventId event, void *buf, uint64_t capacity,
+				   uint64_t *size)
+{
+	struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = event };
+	enum status st = ethos_block(&leaf, 1, 0, 0);
+
+	if (st != StatusOk)
+		return st;
+	return ethos_retire(event, buf, capacity, size);
+}
+
+enum status ethos_cancel(EventId event)
+{
+	struct sys_cancel_in in = { .event = event };
+
+	return ethos_syscall(SysCancel, &in, 0);
+}
+
+static enum status list(uint64_t nr, EventId *ids, uint64_t capacity,
+			uint64_t *count)
+{
+	struct sys_event_list_in in = { .ids = ids, .capacity = capacity };
+	struct sys_event_list_out out = { 0 };
+	enum status st = ethos_syscall(nr, &in, &out);
+
+	*count = out.count;
+	return st;
+}
+
+enum status ethos_pending_events(EventId *ids, uint64_t capacity, uint64_t *count)
+{
+	return list(SysGetPendingEvents, ids, capacity, count);
+}
+
+enum status ethos_completed_events(EventId *ids, uint64_t capacity, uint64_t *count)
+{
+	return list(SysGetCompletedEvents, ids, capacity, count);
+}
+
+uint64_t ethos_free_pages(void)
+{
+	struct sys_free_pages_out out = { 0 };
+
+	ethos_syscall(SysFreePages, 0, &out);
+	return out.free_pages;
+}
+
+const char *ethos_status_name(enum status st)
+{
+	static const char *const names[StatusCount] = {
+		[StatusOk] = "Ok",
+		[StatusInvalidSyscall] = "InvalidSyscall",
+		[StatusInvalidArgument] = "InvalidArgument",
+		[StatusBadAddress] = "BadAddress",
+		[StatusNoMemory] = "NoMemory",
+		[StatusNoSpace] = "NoSpace",
+		[StatusNotFound] = "NotFound",
+		[StatusNotImplemented] = "NotImplemented",
+		[StatusNotPermitted] = "NotPermitted",
+		[StatusInvalidEvent] = "InvalidEvent",
+		[StatusInvalidEventWaitTree] = "InvalidEventWaitTree",
+		[StatusReturnSpace] = "ReturnSpace",
+		[StatusInvalidElfFile] = "InvalidElfFile",
+		[StatusNotCompleted] = "NotCompleted",
+		[StatusCancelled] = "Cancelled",
+	};
+
+	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";
+}

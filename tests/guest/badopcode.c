@@ -1,0 +1,9 @@
+/* Executes an invalid instruction: must be killed with #UD. */
+#include <ethos/ethos.h>
+
+int main(void)
+{
+	asm volatile("ud2");
+	printf("badopcode: survived ud2 (must not get here)\n");
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* In-guest test helpers: PASS/FAIL lines, exit status = failures. */
+#ifndef GUEST_CHECK_H
+#define GUEST_CHECK_H
+
+#include <ethos/ethos.h>
+
+static int check_failures;
+static const char *check_program = "test";
+
+#define CHECK(name, cond) do {                                           \
+	if (cond) {                                                      \
+		printf("PASS: %s/%s\n", check_program, name);            \
+	} else {                                                         \
+		printf("FAIL: %s/%s (%s:%d)\n", check_program, name,     \
+		       __FILE__, __LINE__);                              \
+		check_failures++;                                        \
+	}                                                                \
+} while (0)
+
+#define CHECK_STATUS(name, expr, want) do {                              \
+	enum status _st = (expr);                                        \
+	if (_st == (want)) {                                             \
+		printf("PASS: %s/%s\n", check_program, name);            \
+	} else {                                                         \
+		printf("FAIL: %s/%s: %s, wanted %s (%s:%d)\n",           \
+		       check_program, name, ethos_status_name(_st),      \
+		       ethos_status_name(want), __FILE__, __LINE__);     \
+		check_failures++;                                        \
+	}                                                                \
+} while (0)
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * init: the first process.  With the argument "suite" it runs the in-guest
+ * test suite: every test program in turn, each checked by its exit status
+ * (or by how it was killed), then the free-page count against the start,
+ * and ends the system with "suite: N passed, N failed".  Otherwise it
+ * greets and shuts down.
+ */
+#include <ethos/ethos.h>
+
+struct test {
+	const char *path;
+	const char *arg;
+	int64_t expect;          /* exit status, or ETHOS_KILLED_BASE - vector */
+};
+
+#define KILLED(vector) (ETHOS_KILLED_BASE - (vector))
+
+static const struct test tests[] = {
+	{ "/tests/hello", 0, 0 },
+	{ "/tests/syscalls", 0, 0 },
+	{ "/tests/memory", 0, 0 },
+	{ "/tests/readkernel", 0, KILLED(14) },
+	{ "/tests/writetext", 0, KILLED(14) },
+	{ "/tests/divzero", 0, KILLED(0) },
+	{ "/tests/badopcode", 0, KILLED(6) },
+	{ "/tests/preempt", 0, 0 },
+	{ "/tests/events", 0, 0 },
+	{ "/tests/trees", 0, 0 },
+};
+
+static int passed, failed;
+
+static void result(int ok, const char *what, const char *detail)
+{
+	printf("%s: init/%s%s%s\n", ok ? "PASS" : "FAIL", what,
+	       detail[0] ? ": " : "", detail);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* Runs one program to its end; returns its exit status via *status. */
+static enum status run(const char *path, const char *arg, int64_t *status)
+{
+	struct ethos_exit_result r;
+	EventId exit_event;
+	uint64_t pid, size;
+	enum status st = ethos_spawn(path, arg, &pid, &exit_event);
+
+	if (st != StatusOk)
+		return st;
+	st = ethos_block_and_retire(exit_event, &r, sizeof(r), &size);
+	if (st == StatusOk && (size != sizeof(r) || r.pid != pid))
+		st = StatusInvalidArgument;
+	*status = r.status;
+	return st;
+}
+
+static void run_test(const struct test *t)
+{
+	char detail[128];
+	int64_t status = 0;
+	enum status st = run(t->path, t->arg, &status);
+
+	snprintf(detail, sizeof(detail), "%s, exit %ld (expected %ld)",
+		 ethos_status_name(st), (long)status, (long)t->expect);
+	result(st == StatusOk && status == t->expect, t->path + 1, detail);
+}
+
+static void spawn_refusals(void)
+{
+	char detail[64];
+	enum status st;
+
+	st = ethos_spawn("/tests/corrupt.elf", 0, 0, 0);
+	snprintf(detail, sizeof(detail), "%s", ethos_status_name(st));
+	result(st == StatusInvalidElfFile, "spawn corrupt ELF refused", detail);
+	st = ethos_spawn("/tests/truncated.elf", 0, 0, 0);
+	snprintf(detail, sizeof(detail), "%s", ethos_status_name(st));
+	result(st == StatusInvalidElfFile, "spawn truncated ELF refused", detail);
+	st = ethos_spawn("/no/such/file", 0, 0, 0);
+	snprintf(detail, sizeof(detail), "%s", ethos_status_name(st));
+	result(st == StatusNotFound, "spawn missing file", detail);
+}
+
+static int suite(void)
+{
+	char detail[96];
+	int64_t status;
+
+	/* A first run warms the kernel's caches, so the count that follows
+	 * measures leaks, not caches. */
+	run("/tests/hello", "quiet", &status);
+	uint64_t start = ethos_free_pages();
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		run_test(&tests[i]);
+	spawn_refusals();
+	uint64_t end = ethos_free_pages();
+	snprintf(detail, sizeof(detail), "%lu pages free before, %lu after",
+		 (unsigned long)start, (unsigned long)end);
+	result(start == end, "free pages back after the suite", detail);
+	printf("suite: %d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "suite") == 0)
+		return suite();
+	printf("init: hello from user mode, pid %lu, time %lu ns\n",
+	       (unsigned long)ethos_getpid(), (unsigned long)ethos_time());
+	return 0;
+}
