@@ -1,2 +1,3 @@
 # User programs: each becomes $(BUILD)/root/PATH in the boot archive.
 $(eval $(call user_program,init,user/init.c,bin/init))
+$(eval $(call user_program,bench,user/bench.c,bin/bench))

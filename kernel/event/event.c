@@ -102,7 +102,7 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 	ev->result_size = size;
 	ev->state = EventCompleted;
 	if (ev->wait != NULL)
-		wait_leaf_completed(ev->wait, ev->leaf);
+		wait_leaf_completed(ev);
 }
 
 void event_release(struct event *ev)
@@ -111,7 +111,8 @@ void event_release(struct event *ev)
 	struct event_slot *s = &t->slots[ev->slot];
 
 	ASSERT(s->ev == ev);
-	ASSERT(ev->wait == NULL);        /* the owner is not blocked on it */
+	if (ev->wait != NULL)            /* a leftover leaf of a decided wait */
+		wait_detach(ev);
 	if (ev->state == EventPending && ev->source->detach != NULL)
 		ev->source->detach(ev);
 	if (ev->result != NULL && ev->result != ev->inline_result)

@@ -8,6 +8,11 @@
  * owner made runnable.  Its results (which leaves completed) are written
  * when it next runs, in its own address space (wait_finish): completion
  * never touches a user address space.
+ *
+ * Waking costs O(depth) too, whatever the tree's size: the leaves are not
+ * walked to detach them.  A decided wait stays alive, counted by `refs`
+ * (one per attached event plus one for the owner), and each remaining
+ * event lets go of it when it completes or is released.
  */
 #include <stddef.h>
 #include "event.h"
@@ -24,6 +29,8 @@ struct wait {
 	void *tree_mem;
 	struct event **leaf_events;   /* by node index; NULL for inner nodes */
 	uint32_t count;
+	uint32_t completed;           /* leaves complete when decided */
+	uint32_t refs;
 	bool decided;
 	uintptr_t user_leaf_done;
 	uintptr_t user_out;
@@ -50,18 +57,22 @@ static enum status check_leaf(void *arg, uint32_t leaf, EventId id)
 	return StatusOk;
 }
 
-static void wait_free(struct wait *w)
+/* The tree and leaf table are needed only until the owner has its results. */
+static void free_tree(struct wait *w)
 {
 	kfree(w->tree_mem);
 	kfree(w->leaf_events);
-	kfree(w);
+	w->tree_mem = NULL;
+	w->leaf_events = NULL;
 }
 
-static void detach_leaves(struct wait *w)
+static void wait_unref(struct wait *w)
 {
-	for (uint32_t i = 0; i < w->count; i++)
-		if (w->leaf_events[i] != NULL)
-			w->leaf_events[i]->wait = NULL;
+	ASSERT(w->refs > 0);
+	if (--w->refs == 0) {
+		free_tree(w);
+		kfree(w);
+	}
 }
 
 /* Writes block's outputs into the current address space (w->proc's). */
@@ -73,13 +84,9 @@ static enum status write_results(struct wait *w)
 
 	if (w->user_leaf_done != 0 && done == NULL)
 		return StatusNoMemory;
-	for (uint32_t i = 0; i < w->count; i++) {
-		if (w->leaf_events[i] != NULL && evtree_leaf_is_complete(w->tree, i)) {
-			out.completed_leaves++;
-			if (done != NULL)
-				done[i] = 1;
-		}
-	}
+	out.completed_leaves = w->completed;
+	for (uint32_t i = 0; done != NULL && i < w->count; i++)
+		done[i] = w->leaf_events[i] != NULL && evtree_leaf_is_complete(w->tree, i);
 	enum status cst = copyout(w->user_out, &out, sizeof(out));
 	if (cst == StatusOk && done != NULL)
 		cst = copyout(w->user_leaf_done, done, w->count);
@@ -132,25 +139,29 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 	w->count = in.count;
 	w->user_leaf_done = (uintptr_t)in.leaf_done;
 	w->user_out = uout;
+	w->refs = 1;
 	if ((st = build(p, &in, w)) != StatusOk) {
-		wait_free(w);
+		wait_unref(w);
 		return st;
 	}
 	/* Leaves already complete count at once. */
 	for (uint32_t i = 0; i < w->count && !w->decided; i++) {
 		struct event *ev = w->leaf_events[i];
-		if (ev != NULL && ev->state == EventCompleted)
+		if (ev != NULL && ev->state == EventCompleted) {
+			w->completed++;
 			w->decided = evtree_leaf_complete(w->tree, i);
+		}
 	}
 	if (w->decided) {
 		st = write_results(w);
-		wait_free(w);
+		wait_unref(w);
 		return st;
 	}
 	for (uint32_t i = 0; i < w->count; i++) {
 		if (w->leaf_events[i] != NULL) {
 			w->leaf_events[i]->wait = w;
 			w->leaf_events[i]->leaf = i;
+			w->refs++;
 		}
 	}
 	p->wait = w;
@@ -158,15 +169,28 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return StatusBlocked;
 }
 
-void wait_leaf_completed(struct wait *w, uint32_t leaf)
+void wait_detach(struct event *ev)
 {
-	ASSERT(!w->decided);
-	if (!evtree_leaf_complete(w->tree, leaf))
-		return;
-	w->decided = true;
-	detach_leaves(w);
-	ASSERT(w->proc->state == ProcBlocked);
-	sched_make_runnable(w->proc);
+	struct wait *w = ev->wait;
+
+	ev->wait = NULL;
+	wait_unref(w);
+}
+
+void wait_leaf_completed(struct event *ev)
+{
+	struct wait *w = ev->wait;
+
+	if (!w->decided) {
+		w->completed++;
+		if (evtree_leaf_complete(w->tree, ev->leaf)) {
+			w->decided = true;
+			ASSERT(w->proc->state == ProcBlocked);
+			sched_make_runnable(w->proc);
+		}
+	}
+	/* Its part in the wait is over either way. */
+	wait_detach(ev);
 }
 
 void wait_finish(struct proc *p)
@@ -176,15 +200,20 @@ void wait_finish(struct proc *p)
 	ASSERT(w->decided && p == current);
 	p->frame->rax = (uint64_t)write_results(w);
 	p->wait = NULL;
-	wait_free(w);
+	free_tree(w);
+	wait_unref(w);
 }
 
 void wait_abandon(struct proc *p)
 {
 	struct wait *w = p->wait;
 
-	if (!w->decided)
-		detach_leaves(w);
+	/* At exit: detaching every leaf here is fine, the events go too. */
+	for (uint32_t i = 0; w->leaf_events != NULL && i < w->count; i++) {
+		struct event *ev = w->leaf_events[i];
+		if (ev != NULL && ev->wait == w)
+			wait_detach(ev);
+	}
 	p->wait = NULL;
-	wait_free(w);
+	wait_unref(w);
 }

@@ -99,8 +99,11 @@ extern const struct event_source child_exit_source;
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
-/* A leaf's event completed: update the tree, wake the owner if decided. */
-void wait_leaf_completed(struct wait *w, uint32_t leaf);
+/* ev (a leaf of its wait) completed: update the tree, wake the owner if
+ * this decided it, and let go of the wait.  O(depth). */
+void wait_leaf_completed(struct event *ev);
+/* ev lets go of its (decided) wait: when released after the owner woke. */
+void wait_detach(struct event *ev);
 /* Called as p resumes in its own address space: writes block's results. */
 void wait_finish(struct proc *p);
 /* p exits while blocked. */

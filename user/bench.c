@@ -1,0 +1,112 @@
+/*
+ * In-guest benchmarks, printed as "BENCH name median min max unit" lines
+ * for tools/run-bench.  Each figure is the median over RUNS runs of a
+ * loop, in TSC cycles (under QEMU icount: guest instructions, Xen's
+ * included).
+ */
+#include <ethos/ethos.h>
+
+#define RUNS 7
+#define MS 1000000ULL
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void sort(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static void report(const char *name, uint64_t *v, const char *unit)
+{
+	sort(v, RUNS);
+	printf("BENCH %s %lu %lu %lu %s\n", name, (unsigned long)v[RUNS / 2],
+	       (unsigned long)v[0], (unsigned long)v[RUNS - 1], unit);
+}
+
+static void null_syscall(void)
+{
+	enum { N = 2000 };
+	uint64_t v[RUNS];
+	struct sys_getpid_out out;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++)
+			ethos_syscall(SysGetPid, 0, &out);
+		v[r] = (rdtsc() - t0) / N;
+	}
+	report("null_syscall_getpid", v, "cycles/call");
+}
+
+static void beep_round_trip(void)
+{
+	enum { N = 500 };
+	uint64_t v[RUNS];
+	struct ethos_beep_result res;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			EventId e;
+			ethos_beep(0, &e);
+			ethos_block_and_retire(e, &res, sizeof(res), 0);
+		}
+		v[r] = (rdtsc() - t0) / N;
+	}
+	report("beep0_block_retire", v, "cycles/round-trip");
+}
+
+/*
+ * An or-tree of `leaves` beeps: one due in 2 ms, the rest in an hour.
+ * Measures from the near beep's completion (its result holds the system
+ * time) to the process running again: the completion, the wake-up and the
+ * return from block.
+ */
+static void tree_wake(int leaves)
+{
+	static EventId e[4096];
+	static struct ethos_tree_node t[4097];
+	uint64_t v[RUNS];
+	char name[48];
+
+	for (int r = 0; r < RUNS; r++) {
+		t[0] = (struct ethos_tree_node){ .kind = TreeThreshold, .k = 1,
+						 .first_child = 1, .nchildren = (uint32_t)leaves };
+		/* The far ones first: creating 4096 beeps takes longer than 2 ms. */
+		for (int i = leaves - 1; i >= 0; i--) {
+			uint64_t now = ethos_time();
+			ethos_beep(i == 0 ? now + 2 * MS : now + 3600000 * MS, &e[i]);
+			t[i + 1] = (struct ethos_tree_node){ .kind = TreeLeaf, .event = e[i] };
+		}
+		ethos_block(t, (uint32_t)leaves + 1, 0, 0);
+		uint64_t woke = ethos_time();
+		struct ethos_beep_result res;
+		ethos_retire(e[0], &res, sizeof(res), 0);
+		v[r] = woke - res.fired_ns;
+		for (int i = 1; i < leaves; i++)
+			ethos_cancel(e[i]);
+	}
+	snprintf(name, sizeof(name), "tree_completion_to_wake_%d_leaves", leaves);
+	report(name, v, "ns");
+}
+
+int main(void)
+{
+	null_syscall();
+	beep_round_trip();
+	tree_wake(1);
+	tree_wake(64);
+	tree_wake(4096);
+	return 0;
+}
