@@ -23,6 +23,7 @@ static const struct test tests[] = {
 	{ "/tests/writetext", 0, KILLED(14) },
 	{ "/tests/divzero", 0, KILLED(0) },
 	{ "/tests/badopcode", 0, KILLED(6) },
+	{ "/tests/privileged", 0, KILLED(13) },
 	{ "/tests/preempt", 0, 0 },
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },

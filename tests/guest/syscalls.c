@@ -37,6 +37,12 @@ int main(void)
 		     StatusBadAddress);
 	CHECK_STATUS("input struct at null", ethos_syscall(SysPrint, 0, 0),
 		     StatusBadAddress);
+	CHECK_STATUS("input struct crossing into the kernel half",
+		     ethos_syscall(SysPrint, (void *)(0x0000008000000000UL - 8), 0),
+		     StatusBadAddress);
+	CHECK_STATUS("output struct crossing into the kernel half",
+		     ethos_syscall(SysGetTime, 0, (void *)(0x0000008000000000UL - 4)),
+		     StatusBadAddress);
 	CHECK_STATUS("output struct in read-only text",
 		     ethos_syscall(SysGetPid, 0, (void *)in_text), StatusBadAddress);
 	CHECK_STATUS("output struct at a kernel address",

@@ -1,0 +1,9 @@
+/* Executes a privileged instruction: must be killed with #GP. */
+#include <ethos/ethos.h>
+
+int main(void)
+{
+	asm volatile("hlt");
+	printf("privileged: survived hlt (must not get here)\n");
+	return 0;
+}
