@@ -81,6 +81,8 @@ static enum status setup_stack(struct proc *p, uintptr_t entry,
 
 static void proc_free_memory(struct proc *p)
 {
+	kfree(p->fpu);
+	p->fpu = NULL;
 	as_destroy(&p->as, user_page_release);
 	page_free(p->kstack, KSTACK_ORDER);
 	p->kstack = NULL;
@@ -104,11 +106,13 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 	memset(p, 0, sizeof(*p));
 	if ((p->kstack = page_alloc(KSTACK_ORDER)) == NULL)
 		return StatusNoMemory;
-	if (!as_create(&p->as)) {
+	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !as_create(&p->as)) {
+		kfree(p->fpu);
 		page_free(p->kstack, KSTACK_ORDER);
 		p->kstack = NULL;
 		return StatusNoMemory;
 	}
+	fpu_init_state(p->fpu);
 	st = exec_load(p, file.data, file.size, &entry);
 	if (st == StatusOk)
 		st = setup_stack(p, entry, arg, arg_len);
@@ -133,6 +137,7 @@ static __attribute__((noreturn)) void reap_current(void *arg)
 
 	as_switch(NULL);
 	current = NULL;
+	sched_forget(p);
 	proc_free_memory(p);
 	p->state = ProcUnused;
 	schedule();

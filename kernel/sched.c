@@ -27,6 +27,7 @@ extern char boot_stack_top[];
 struct proc *current;
 static TAILQ_HEAD(, proc) runq;
 static uint64_t slice_end;
+static struct proc *fpu_owner;    /* whose state the FPU registers hold */
 static volatile bool timer_fired;
 
 /* Upcall context: only note it; the work happens before return to user. */
@@ -85,6 +86,12 @@ static __attribute__((noreturn)) void run(struct proc *p)
 		switch_to(p);
 	current = p;
 	p->state = ProcRunning;
+	if (fpu_owner != p) {
+		if (fpu_owner != NULL)
+			fpu_save(fpu_owner->fpu);
+		fpu_restore(p->fpu);
+		fpu_owner = p;
+	}
 	slice_end = time_now_ns() + TIMESLICE_NS;
 	arm_timer(true);
 	if (p->wait != NULL)
@@ -163,4 +170,10 @@ void sched_rearm_timer(void)
 void sched_yield(void)
 {
 	slice_end = 0;
+}
+
+void sched_forget(struct proc *p)
+{
+	if (fpu_owner == p)
+		fpu_owner = NULL;
 }

@@ -1,8 +1,8 @@
 # libethos: the user library, and the rule that links a user program.
-# User code is built freestanding and, until the kernel switches FPU/SSE
-# state between processes, with general registers only.
+# User code is built freestanding; it may use the FPU and SSE (the kernel
+# switches that state between processes).
 UCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -static \
-	-mgeneral-regs-only -fno-stack-protector -fno-builtin \
+	-fno-stack-protector -fno-builtin \
 	-nostdinc -isystem $(GCC_INC) -Ilibethos/include -Ikernel/include/uapi \
 	-Wall -Wextra -Werror -MMD -MP
 

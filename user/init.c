@@ -25,6 +25,7 @@ static const struct test tests[] = {
 	{ "/tests/badopcode", 0, KILLED(6) },
 	{ "/tests/privileged", 0, KILLED(13) },
 	{ "/tests/preempt", 0, 0 },
+	{ "/tests/fpu", 0, 0 },
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
 };

@@ -18,6 +18,7 @@
 #include "pagetable.h"
 #include "trap.h"
 #include "event.h"
+#include "fpu.h"
 
 #define NPROC 64
 #define PROC_NAME_MAX 32
@@ -47,6 +48,7 @@ struct proc {
 	struct addrspace as;
 	void *kstack;                 /* KSTACK_SIZE bytes */
 	struct trap_frame *frame;     /* saved user state */
+	struct fpu_state *fpu;        /* saved FPU/SSE state */
 	uint64_t user_pages;          /* pages mapped in its regions */
 	struct event_table events;
 	struct wait *wait;            /* while blocked (and until resumed) */
@@ -75,6 +77,8 @@ void sched_make_runnable(struct proc *p);
  * preempted) and resumes another, or idles.  Never returns. */
 __attribute__((noreturn)) void schedule(void);
 void sched_rearm_timer(void);
+/* p is going away: the scheduler must not touch its state again. */
+void sched_forget(struct proc *p);
 /* Ends the current time slice at the next return to user. */
 void sched_yield(void);
 /* Starts the first process. */
