@@ -143,28 +143,52 @@ static __attribute__((noreturn)) void reap_current(void *arg)
 	schedule();
 }
 
-void proc_exit(int64_t status)
+/* Ends p's part in the world: its wait, its events, its children's exit
+ * events, its parent's exit event.  Its memory is freed by the caller. */
+static void proc_end(struct proc *p, int64_t status)
 {
-	struct proc *p = current;
-
-	if (p->pid == 1)
-		kernel_exit(status);     /* init's end is the system's end */
 	if (p->wait != NULL)
 		wait_abandon(p);
 	event_table_destroy(p);
-	for (int i = 0; i < NPROC; i++) {
-		if (procs[i].state != ProcUnused && procs[i].parent == p) {
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state != ProcUnused && procs[i].parent == p)
 			procs[i].parent = NULL;
-			procs[i].exit_event = NULL;   /* freed with p's table */
-		}
-	}
 	if (p->exit_event != NULL) {
 		struct ethos_exit_result r = { .pid = p->pid, .status = status };
 		p->exit_event->u.child.child = NULL;
 		event_complete(p->exit_event, &r, sizeof(r));
 	}
 	nprocs--;
+}
+
+void proc_exit(int64_t status)
+{
+	struct proc *p = current;
+
+	if (p->pid == 1)
+		kernel_exit(status);     /* init's end is the system's end */
+	proc_end(p, status);
 	call_on_stack(boot_stack_top, reap_current, p);
+}
+
+enum status proc_kill(struct proc *killer, uint64_t pid)
+{
+	struct proc *p = NULL;
+
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state != ProcUnused && procs[i].pid == pid)
+			p = &procs[i];
+	if (p == NULL)
+		return StatusNotFound;
+	if (p->parent != killer)
+		return StatusNotPermitted;      /* only a parent may kill */
+	if (p->state == ProcRunnable)
+		sched_remove(p);
+	proc_end(p, ETHOS_KILLED_BY_PARENT);
+	sched_forget(p);
+	proc_free_memory(p);
+	p->state = ProcUnused;
+	return StatusOk;
 }
 
 void proc_kill_current(const struct trap_frame *tf, uint64_t address)

@@ -177,3 +177,9 @@ void sched_forget(struct proc *p)
 	if (fpu_owner == p)
 		fpu_owner = NULL;
 }
+
+void sched_remove(struct proc *p)
+{
+	ASSERT(p->state == ProcRunnable);
+	TAILQ_REMOVE(&runq, p, runq);
+}

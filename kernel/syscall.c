@@ -244,6 +244,17 @@ static enum status sys_free_pages(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return copyout(uout, &out, sizeof(out));
 }
 
+static enum status sys_kill(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_kill_in in;
+	enum status st;
+
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	return proc_kill(p, in.pid);
+}
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -259,6 +270,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysGetPendingEvents] = sys_pending,
 	[SysGetCompletedEvents] = sys_completed,
 	[SysFreePages] = sys_free_pages,
+	[SysKill] = sys_kill,
 };
 
 void kernel_syscall(struct trap_frame *tf)

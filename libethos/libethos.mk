@@ -29,4 +29,4 @@ USER_BINS += $(BUILD)/root/$(3)
 endef
 
 USER_BINS :=
--include $(LIBETHOS_OBJS:.o=.d)
+-include $(shell find $(BUILD)/user-obj -name "*.d" 2>/dev/null)

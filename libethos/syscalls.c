@@ -156,6 +156,13 @@ enum status ethos_completed_events(EventId *ids, uint64_t capacity, uint64_t *co
 	return list(SysGetCompletedEvents, ids, capacity, count);
 }
 
+enum status ethos_kill(uint64_t pid)
+{
+	struct sys_kill_in in = { .pid = pid };
+
+	return ethos_syscall(SysKill, &in, 0);
+}
+
 uint64_t ethos_free_pages(void)
 {
 	struct sys_free_pages_out out = { 0 };

@@ -68,6 +68,8 @@ __attribute__((noreturn)) void proc_exit(int64_t status);
 /* Kills the current process for a fault it took in user mode. */
 __attribute__((noreturn)) void proc_kill_current(const struct trap_frame *tf,
 						 uint64_t address);
+/* A parent ends one of its children (runnable or blocked). */
+enum status proc_kill(struct proc *killer, uint64_t pid);
 unsigned int proc_count(void);
 
 /* Scheduler. */
@@ -79,6 +81,7 @@ __attribute__((noreturn)) void schedule(void);
 void sched_rearm_timer(void);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
+void sched_remove(struct proc *p);
 /* Ends the current time slice at the next return to user. */
 void sched_yield(void);
 /* Starts the first process. */

@@ -15,6 +15,58 @@ static int leaky(void)
 	return 0;                               /* exits with 110 events */
 }
 
+/* Blocks forever on a wide tree of far beeps, holding heap pages too. */
+static int sleeper(void)
+{
+	static struct ethos_tree_node t[4097];
+	char *heap = malloc(256 * 1024);
+
+	for (int i = 0; i < 256 * 1024; i += 4096)
+		heap[i] = 1;
+	t[0] = (struct ethos_tree_node){ .kind = TreeThreshold, .k = 4096,
+					 .first_child = 1, .nchildren = 4096 };
+	for (int i = 1; i <= 4096; i++) {
+		EventId e;
+		ethos_beep(ethos_time() + 3600ULL * 1000 * MS, &e);
+		t[i] = (struct ethos_tree_node){ .kind = TreeLeaf, .event = e };
+	}
+	ethos_block(t, 4097, 0, 0);
+	return 1;                      /* never: it is killed while blocked */
+}
+
+static void kill_blocked(void)
+{
+	struct ethos_exit_result r = { 0 };
+	uint64_t pid, before;
+	EventId e, tick;
+
+	ethos_spawn("/tests/events", "sleeper", &pid, &e);   /* warm-up */
+	ethos_beep(ethos_time() + 300 * MS, &tick);
+	ethos_block_and_retire(tick, 0, 0, 0);
+	ethos_retire(tick, &r, sizeof(r), 0);
+	ethos_kill(pid);
+	ethos_block_and_retire(e, &r, sizeof(r), 0);
+
+	before = ethos_free_pages();
+	ethos_spawn("/tests/events", "sleeper", &pid, &e);
+	ethos_beep(ethos_time() + 300 * MS, &tick);
+	ethos_block_and_retire(tick, &r, sizeof(r), 0);
+	uint64_t pending;
+	ethos_pending_events(0, 0, &pending);
+	CHECK("the sleeper's exit is still pending", pending == 1);
+	CHECK_STATUS("kill a blocked child", ethos_kill(pid), StatusOk);
+	CHECK_STATUS("its exit event completes",
+		     ethos_block_and_retire(e, &r, sizeof(r), 0), StatusOk);
+	CHECK("exit status says killed by its parent",
+	      r.pid == pid && r.status == ETHOS_KILLED_BY_PARENT);
+	CHECK("killed while blocked on 4096 events: every page back",
+	      ethos_free_pages() == before);
+	CHECK_STATUS("kill it again", ethos_kill(pid), StatusNotFound);
+	CHECK_STATUS("kill init (not our child)", ethos_kill(1), StatusNotPermitted);
+	CHECK_STATUS("kill ourselves (not our child)", ethos_kill(ethos_getpid()),
+		     StatusNotPermitted);
+}
+
 static int foreign(const char *arg)
 {
 	EventId id = 0;
@@ -43,6 +95,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "leaky") == 0)
 		return leaky();
+	if (argc > 1 && strcmp(argv[1], "sleeper") == 0)
+		return sleeper();
 	if (argc > 1)
 		return foreign(argv[1]);
 	check_program = "events";
@@ -114,5 +168,6 @@ int main(int argc, char **argv)
 	run_child("leaky", &status);
 	CHECK("exit with 110 outstanding events frees them all",
 	      status == 0 && ethos_free_pages() == before);
+	kill_blocked();
 	return check_failures;
 }

@@ -47,6 +47,7 @@ enum syscall_number {
 	SysGetPendingEvents,
 	SysGetCompletedEvents,
 	SysFreePages,
+	SysKill,
 	SysCount
 };
 
@@ -103,6 +104,7 @@ struct ethos_exit_result {
 	int64_t status;           /* exit status, or ETHOS_KILLED_BASE - vector */
 };
 #define ETHOS_KILLED_BASE (-1000)
+#define ETHOS_KILLED_BY_PARENT (ETHOS_KILLED_BASE - 256)
 
 /* SysBeep: an event that completes at Xen system time deadline_ns. */
 struct sys_beep_in {
@@ -169,6 +171,11 @@ struct sys_event_list_in {
 };
 struct sys_event_list_out {
 	uint64_t count;           /* how many exist (may exceed capacity) */
+};
+
+/* SysKill: a parent ends one of its children. */
+struct sys_kill_in {
+	uint64_t pid;
 };
 
 /* SysFreePages: the kernel's free-page count, for leak tests */
