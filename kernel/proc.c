@@ -84,6 +84,8 @@ static void proc_free_memory(struct proc *p)
 	kfree(p->fpu);
 	p->fpu = NULL;
 	as_destroy(&p->as, user_page_release);
+	text_put(p->text);
+	p->text = NULL;
 	page_free(p->kstack, KSTACK_ORDER);
 	p->kstack = NULL;
 }

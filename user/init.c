@@ -26,6 +26,7 @@ static const struct test tests[] = {
 	{ "/tests/privileged", 0, KILLED(13) },
 	{ "/tests/preempt", 0, 0 },
 	{ "/tests/fpu", 0, 0 },
+	{ "/tests/sharedtext", 0, 0 },
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
 };

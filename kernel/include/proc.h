@@ -49,6 +49,7 @@ struct proc {
 	void *kstack;                 /* KSTACK_SIZE bytes */
 	struct trap_frame *frame;     /* saved user state */
 	struct fpu_state *fpu;        /* saved FPU/SSE state */
+	struct text_image *text;      /* its program's shared text */
 	uint64_t user_pages;          /* pages mapped in its regions */
 	struct event_table events;
 	struct wait *wait;            /* while blocked (and until resumed) */
@@ -92,5 +93,7 @@ bool region_fault(struct proc *p, uintptr_t address, uint64_t error);
 void user_page_release(pfn_t pfn);
 enum status exec_load(struct proc *p, const void *file, uint64_t size,
 		      uintptr_t *entry);
+struct text_image;
+void text_put(struct text_image *t);
 
 #endif

@@ -1,0 +1,53 @@
+/*
+ * Text is shared: a second copy of a running program does not load its
+ * 64 KiB of read-only data again, and both copies see the same bytes.
+ */
+#include "check.h"
+
+/* used, and read through a volatile pointer: gcc must keep all 64 KiB */
+__attribute__((used)) static const unsigned char blob[64 * 1024] = { 1, 2, 3 };
+static const volatile unsigned char *const text_bytes = blob;
+
+static int wait_forever(void)
+{
+	EventId e;
+
+	ethos_beep(ethos_time() + 3600ULL * 1000 * 1000 * 1000, &e);
+	ethos_block_and_retire(e, 0, 0, 0);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t pid[2];
+	EventId e[2];
+
+	(void)argv;
+	if (argc > 1)
+		return text_bytes[0] == 1 && text_bytes[2] == 3 &&
+		       text_bytes[sizeof(blob) - 1] == 0 ? wait_forever() : 2;
+	check_program = "sharedtext";
+	uint64_t free0 = ethos_free_pages();
+	CHECK_STATUS("spawn a first copy", ethos_spawn("/tests/sharedtext", "wait",
+						       &pid[0], &e[0]), StatusOk);
+	uint64_t free1 = ethos_free_pages();
+	CHECK_STATUS("spawn a second copy", ethos_spawn("/tests/sharedtext", "wait",
+							&pid[1], &e[1]), StatusOk);
+	uint64_t free2 = ethos_free_pages();
+	uint64_t first = free0 - free1, second = free1 - free2;
+	printf("sharedtext: first copy took %lu pages, second %lu\n",
+	       (unsigned long)first, (unsigned long)second);
+	/* This program is already running (we are it), so each copy maps the
+	 * 17+ text pages it shares and takes fewer pages than the text alone. */
+	CHECK("each copy shares the 17+ text pages", first < 17 && second < 17);
+	struct ethos_exit_result r;
+	for (int i = 0; i < 2; i++) {
+		ethos_yield();
+		CHECK_STATUS("kill a copy", ethos_kill(pid[i]), StatusOk);
+		ethos_block_and_retire(e[i], &r, sizeof(r), 0);
+		CHECK("it was still running its shared text (not exit 2)",
+		      r.status == ETHOS_KILLED_BY_PARENT);
+	}
+	CHECK("all pages back once both are gone", ethos_free_pages() == free0);
+	return check_failures;
+}
