@@ -17,6 +17,7 @@
 #include "asm_defs.h"
 #include "pagetable.h"
 #include "proc.h"
+#include "event.h"
 
 const void *boot_archive;
 
@@ -132,6 +133,7 @@ void kernel_main(start_info_t *si, uint64_t boot_rsp)
 	traps_init();
 	evtchn_init();
 	time_init();
+	console_input_events_init();
 	physmap_init(boot_rsp);
 	find_boot_archive();
 	list_boot_archive();

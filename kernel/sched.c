@@ -29,11 +29,18 @@ static TAILQ_HEAD(, proc) runq;
 static uint64_t slice_end;
 static struct proc *fpu_owner;    /* whose state the FPU registers hold */
 static volatile bool timer_fired;
+static volatile bool deferred_pending;
 
 /* Upcall context: only note it; the work happens before return to user. */
 static void on_timer(void)
 {
 	timer_fired = true;
+	deferred_pending = true;
+}
+
+void sched_request_deferred(void)
+{
+	deferred_pending = true;
 }
 
 void sched_init(void)
@@ -53,7 +60,9 @@ void sched_make_runnable(struct proc *p)
 static void deferred_work(void)
 {
 	timer_fired = false;
+	deferred_pending = false;
 	beep_expire(time_now_ns());
+	console_input_deliver();
 }
 
 static void arm_timer(bool running)
@@ -146,7 +155,7 @@ void kernel_return_to_user(struct trap_frame *tf)
 	bool rearm = timer_fired;
 
 	ASSERT(p != NULL && p->frame == tf);
-	if (rearm)
+	if (deferred_pending)
 		deferred_work();
 	if (p->state != ProcRunning)
 		schedule();

@@ -255,6 +255,23 @@ static enum status sys_kill(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return proc_kill(p, in.pid);
 }
 
+static enum status sys_read_console(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_read_console_in in;
+	struct sys_event_out out;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (!user_range_ok(uout, sizeof(out)))
+		return StatusBadAddress;
+	if (in.max > ETHOS_CONSOLE_READ_MAX)
+		return StatusInvalidArgument;
+	if ((st = console_read_create(p, (uint32_t)in.max, &out.event)) != StatusOk)
+		return st;
+	return copyout(uout, &out, sizeof(out));
+}
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -271,6 +288,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysGetCompletedEvents] = sys_completed,
 	[SysFreePages] = sys_free_pages,
 	[SysKill] = sys_kill,
+	[SysReadConsole] = sys_read_console,
 };
 
 void kernel_syscall(struct trap_frame *tf)

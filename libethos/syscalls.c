@@ -163,6 +163,16 @@ enum status ethos_kill(uint64_t pid)
 	return ethos_syscall(SysKill, &in, 0);
 }
 
+enum status ethos_read_console(uint64_t max, EventId *event)
+{
+	struct sys_read_console_in in = { .max = max };
+	struct sys_event_out out = { 0 };
+	enum status st = ethos_syscall(SysReadConsole, &in, &out);
+
+	*event = out.event;
+	return st;
+}
+
 uint64_t ethos_free_pages(void)
 {
 	struct sys_free_pages_out out = { 0 };

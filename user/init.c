@@ -87,7 +87,7 @@ static void spawn_refusals(void)
 	result(st == StatusNotFound, "spawn missing file", detail);
 }
 
-static int suite(void)
+static int suite(int with_input)
 {
 	char detail[96];
 	int64_t status;
@@ -98,6 +98,10 @@ static int suite(void)
 	uint64_t start = ethos_free_pages();
 	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		run_test(&tests[i]);
+	if (with_input) {
+		static const struct test console = { "/tests/console", 0, 0 };
+		run_test(&console);
+	}
 	spawn_refusals();
 	uint64_t end = ethos_free_pages();
 	snprintf(detail, sizeof(detail), "%lu pages free before, %lu after",
@@ -109,8 +113,12 @@ static int suite(void)
 
 int main(int argc, char **argv)
 {
+	/* "suite-input": the runner types a line on the console for the
+	 * console-input test; plain "suite" where nobody types. */
 	if (argc > 1 && strcmp(argv[1], "suite") == 0)
-		return suite();
+		return suite(0);
+	if (argc > 1 && strcmp(argv[1], "suite-input") == 0)
+		return suite(1);
 	printf("init: hello from user mode, pid %lu, time %lu ns\n",
 	       (unsigned long)ethos_getpid(), (unsigned long)ethos_time());
 	return 0;

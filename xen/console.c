@@ -19,6 +19,88 @@
 static struct xencons_interface *ring;
 static uint32_t ring_port;
 
+/*
+ * Console input, filled in upcall context and read by the kernel's
+ * console-input event source.  Bytes that arrive when it is full are
+ * dropped (a reader that never reads must not stall the backend).
+ */
+#define INPUT_SIZE 4096
+static char input[INPUT_SIZE];
+static uint32_t input_head, input_tail;     /* free-running indexes */
+static void (*input_hook)(void);
+
+static void input_put(const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (input_head - input_tail < INPUT_SIZE)
+			input[input_head++ % INPUT_SIZE] = buf[i];
+	if (n > 0 && input_hook != NULL)
+		input_hook();
+}
+
+size_t console_read(char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && input_tail != input_head)
+		buf[n++] = input[input_tail++ % INPUT_SIZE];
+	return n;
+}
+
+size_t console_input_available(void)
+{
+	return input_head - input_tail;
+}
+
+void console_set_input_hook(void (*fn)(void))
+{
+	input_hook = fn;
+}
+
+/* dom0: Xen raises VIRQ_CONSOLE when serial input for dom0 arrives. */
+static void dom0_input(uint32_t port, void *arg)
+{
+	char buf[128];
+	long n;
+
+	(void)port;
+	(void)arg;
+	while ((n = hv_console_io(CONSOLEIO_read, sizeof(buf), buf)) > 0)
+		input_put(buf, (size_t)n);
+}
+
+/* domU: xenconsoled fills in[] and notifies the ring's event channel. */
+static void ring_input(uint32_t port, void *arg)
+{
+	char buf[128];
+
+	(void)arg;
+	for (;;) {
+		XENCONS_RING_IDX cons = ring->in_cons, prod = ring->in_prod;
+		size_t n = 0;
+
+		asm volatile("mfence" ::: "memory");
+		if (cons == prod)
+			break;
+		while (cons != prod && n < sizeof(buf))
+			buf[n++] = ring->in[MASK_XENCONS_IDX(cons++, ring->in)];
+		asm volatile("mfence" ::: "memory");
+		ring->in_cons = cons;
+		input_put(buf, n);
+	}
+	evtchn_notify(port);
+}
+
+void console_input_init(void)
+{
+	if (ring == NULL) {
+		evtchn_bind_virq(VIRQ_CONSOLE, dom0_input, NULL);
+	} else {
+		evtchn_set_handler(ring_port, ring_input, NULL);
+		evtchn_unmask(ring_port);
+	}
+}
+
 static inline void barrier(void)
 {
 	asm volatile("mfence" ::: "memory");

@@ -60,6 +60,10 @@ struct event {
 		struct {
 			struct proc *child;
 		} child;
+		struct {
+			uint32_t max;
+			TAILQ_ENTRY(event) link;
+		} console;
 	} u;
 };
 
@@ -96,6 +100,10 @@ enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
 uint64_t beep_expire(uint64_t now);
 uint64_t beep_next_deadline(void);
 extern const struct event_source child_exit_source;
+void console_input_events_init(void);
+enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
+/* Completes waiting console reads with the input that has arrived. */
+void console_input_deliver(void);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

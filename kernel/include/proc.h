@@ -80,6 +80,8 @@ void sched_make_runnable(struct proc *p);
  * preempted) and resumes another, or idles.  Never returns. */
 __attribute__((noreturn)) void schedule(void);
 void sched_rearm_timer(void);
+/* Upcall context: asks for deferred work before the next return to user. */
+void sched_request_deferred(void);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
 void sched_remove(struct proc *p);

@@ -44,6 +44,8 @@ enum status ethos_cancel(EventId event);
 enum status ethos_pending_events(EventId *ids, uint64_t capacity, uint64_t *count);
 enum status ethos_completed_events(EventId *ids, uint64_t capacity, uint64_t *count);
 uint64_t ethos_free_pages(void);
+/* An event that completes with 1..max bytes of console input. */
+enum status ethos_read_console(uint64_t max, EventId *event);
 /* Ends one of the caller's children; its exit status is ETHOS_KILLED_BY_PARENT. */
 enum status ethos_kill(uint64_t pid);
 const char *ethos_status_name(enum status st);

@@ -48,6 +48,7 @@ enum syscall_number {
 	SysGetCompletedEvents,
 	SysFreePages,
 	SysKill,
+	SysReadConsole,
 	SysCount
 };
 
@@ -171,6 +172,12 @@ struct sys_event_list_in {
 };
 struct sys_event_list_out {
 	uint64_t count;           /* how many exist (may exceed capacity) */
+};
+
+/* SysReadConsole: an event that completes with 1..max bytes of input. */
+#define ETHOS_CONSOLE_READ_MAX 1024
+struct sys_read_console_in {
+	uint64_t max;
 };
 
 /* SysKill: a parent ends one of its children. */
