@@ -27,6 +27,7 @@ static const struct test tests[] = {
 	{ "/tests/preempt", 0, 0 },
 	{ "/tests/fpu", 0, 0 },
 	{ "/tests/sharedtext", 0, 0 },
+	{ "/tests/limits", 0, 0 },
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
 };
