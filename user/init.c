@@ -24,6 +24,7 @@ static const struct test tests[] = {
 	{ "/tests/divzero", 0, KILLED(0) },
 	{ "/tests/badopcode", 0, KILLED(6) },
 	{ "/tests/privileged", 0, KILLED(13) },
+	{ "/tests/syscallinsn", 0, KILLED(6) },
 	{ "/tests/preempt", 0, 0 },
 	{ "/tests/fpu", 0, 0 },
 	{ "/tests/sharedtext", 0, 0 },
