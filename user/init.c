@@ -29,6 +29,7 @@ static const struct test tests[] = {
 	{ "/tests/fpu", 0, 0 },
 	{ "/tests/sharedtext", 0, 0 },
 	{ "/tests/limits", 0, 0 },
+	{ "/tests/fuzz", 0, 0 },
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
 };
