@@ -237,7 +237,7 @@ static enum status sys_completed(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 static enum status sys_free_pages(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
-	struct sys_free_pages_out out = { .free_pages = buddy_free_pages() };
+	struct sys_free_pages_out out = { .free_pages = mm_free_pages() };
 
 	(void)p;
 	(void)uin;

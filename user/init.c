@@ -99,12 +99,13 @@ static int suite(int with_input)
 	 * measures leaks, not caches. */
 	run("/tests/hello", "quiet", &status);
 	uint64_t start = ethos_free_pages();
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		run_test(&tests[i]);
+	/* First: any later reader (the fuzzer too) could take the input. */
 	if (with_input) {
 		static const struct test console = { "/tests/console", 0, 0 };
 		run_test(&console);
 	}
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		run_test(&tests[i]);
 	spawn_refusals();
 	uint64_t end = ethos_free_pages();
 	snprintf(detail, sizeof(detail), "%lu pages free before, %lu after",

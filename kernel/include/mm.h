@@ -32,6 +32,7 @@ enum page_state {
 	PageFreeTail,       /* inside a free block, not its head */
 	PageAllocated,      /* handed out by buddy_alloc (head or tail of block) */
 	PageSlob,           /* a buddy page owned by the slob allocator */
+	PageHot,            /* a free order-0 page in the buddy's hot cache */
 };
 
 /* Set in struct page.flags by the page-table code, not by the allocators. */
@@ -97,5 +98,11 @@ void page_copy(void *dst, const void *src);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+/* Empty slob pages kept as a cache, and giving them back to buddy. */
+uint64_t slob_cached_pages(void);
+void slob_reclaim(void);
+
+/* Free memory in pages: the buddy allocator's plus the slob's cache. */
+uint64_t mm_free_pages(void);
 
 #endif /* MM_H */

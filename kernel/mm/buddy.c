@@ -5,6 +5,12 @@
  * PageAllocated with only the head carrying the order.  Marking every page
  * costs O(block size) per operation, O(1) for the common order 0, and lets
  * a double free or a free of a tail page be caught at once.
+ *
+ * Freed order-0 pages first go to a small LIFO "hot" cache and are handed
+ * out again from there, so alloc/free pairs do not split and merge a big
+ * block each time.  They count as free; the cache is drained into the
+ * free lists (and coalesced) before any allocation reports failure, so a
+ * failure still means no free aligned block of that order exists.
  */
 #include "mm.h"
 #include "panic.h"
@@ -18,6 +24,10 @@ pfn_t mm_npages;
 static LIST_HEAD(free_list, page) free_lists[BUDDY_MAX_ORDER + 1];
 static uint64_t free_count;
 
+#define HOT_MAX 64
+static pfn_t hot[HOT_MAX];
+static unsigned int hot_count;
+
 void buddy_init(struct page *pages, pfn_t npages)
 {
 	mm_pages = pages;
@@ -29,6 +39,7 @@ void buddy_init(struct page *pages, pfn_t npages)
 	for (int o = 0; o <= BUDDY_MAX_ORDER; o++)
 		LIST_INIT(&free_lists[o]);
 	free_count = 0;
+	hot_count = 0;
 }
 
 static void mark(pfn_t pfn, unsigned int order, enum page_state head,
@@ -89,14 +100,36 @@ void buddy_add_range(pfn_t start, pfn_t end)
 	}
 }
 
+static void drain_hot(void)
+{
+	while (hot_count > 0) {
+		pfn_t pfn = hot[--hot_count];
+		mm_pages[pfn].state = PageFreeTail;
+		free_block(pfn, 0);
+	}
+}
+
 pfn_t buddy_alloc(unsigned int order)
 {
 	unsigned int k = order;
 
 	if (order > BUDDY_MAX_ORDER)
 		return PFN_NONE;
+	if (order == 0 && hot_count > 0) {
+		pfn_t pfn = hot[--hot_count];
+		mm_pages[pfn].state = PageAllocated;
+		mm_pages[pfn].refcount = 0;
+		free_count--;
+		return pfn;
+	}
 	while (k <= BUDDY_MAX_ORDER && LIST_EMPTY(&free_lists[k]))
 		k++;
+	if (k > BUDDY_MAX_ORDER && (hot_count > 0 || slob_cached_pages() > 0)) {
+		/* Free memory held in caches: give it back and try again. */
+		drain_hot();
+		slob_reclaim();
+		return buddy_alloc(order);
+	}
 	if (k > BUDDY_MAX_ORDER)
 		return PFN_NONE;
 	struct page *pg = LIST_FIRST(&free_lists[k]);
@@ -118,8 +151,13 @@ void buddy_free(pfn_t pfn, unsigned int order)
 	ASSERT(mm_pages[pfn].state == PageAllocated);
 	ASSERT(mm_pages[pfn].order == order);       /* a tail has TAIL_ORDER */
 	ASSERT((pfn & ((1UL << order) - 1)) == 0);
-	mark(pfn, order, PageFreeTail, PageFreeTail, TAIL_ORDER);
 	free_count += 1UL << order;
+	if (order == 0 && hot_count < HOT_MAX) {
+		mm_pages[pfn].state = PageHot;
+		hot[hot_count++] = pfn;
+		return;
+	}
+	mark(pfn, order, PageFreeTail, PageFreeTail, TAIL_ORDER);
 	free_block(pfn, order);
 }
 

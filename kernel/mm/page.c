@@ -4,6 +4,11 @@
 /* gcc would turn the loops below back into memset/memcpy calls. */
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
+uint64_t mm_free_pages(void)
+{
+	return buddy_free_pages() + slob_cached_pages();
+}
+
 void *page_alloc(unsigned int order)
 {
 	pfn_t pfn = buddy_alloc(order);

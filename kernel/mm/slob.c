@@ -2,9 +2,12 @@
  * Small kernel objects: eight size classes (16 .. 2048 bytes), each a list
  * of partly used pages.  A slob page's struct page holds its class
  * (order), its free-object count (refcount) and its free list (private:
- * objects linked through their first word).  Full pages are on no list;
- * an empty page goes straight back to the buddy allocator.  Requests over
- * SLOB_MAX are whole buddy blocks.
+ * objects linked through their first word).  Full pages are on no list.
+ * One empty page per class is kept, so that alloc/free pairs do not carve
+ * a page each time; further empty pages go back to the buddy allocator.
+ * Kept pages count as free memory (mm_free_pages) and are given back when
+ * the buddy allocator runs dry (slob_reclaim).  Requests over SLOB_MAX
+ * are whole buddy blocks.
  */
 #include "mm.h"
 #include "panic.h"
@@ -14,6 +17,10 @@
 #define MIN_SHIFT 4
 
 static LIST_HEAD(slob_list, page) partial[CLASSES];
+static struct page *spare[CLASSES];      /* an empty page kept per class */
+static uint64_t spare_pages;
+
+static void release_page(struct page *pg);
 
 static unsigned int class_of(size_t size)
 {
@@ -72,6 +79,10 @@ void *kmalloc(size_t size)
 	struct page *pg = LIST_FIRST(&partial[c]);
 	if (pg == NULL && (pg = new_slob_page(c)) == NULL)
 		return NULL;
+	if (pg == spare[c]) {
+		spare[c] = NULL;                 /* no longer empty */
+		spare_pages--;
+	}
 	uintptr_t obj = pg->private;
 	pg->private = *(uintptr_t *)obj;
 	if (--pg->refcount == 0)
@@ -107,9 +118,35 @@ void kfree(void *ptr)
 	*(uintptr_t *)ptr = pg->private;
 	pg->private = (uintptr_t)ptr;
 	if (++pg->refcount == objects_per_page(c)) {
-		LIST_REMOVE(pg, link);
-		pg->state = PageAllocated;
-		pg->order = 0;
-		buddy_free(pfn, 0);
+		if (spare[c] == NULL) {
+			spare[c] = pg;
+			spare_pages++;
+			return;
+		}
+		release_page(pg);
+	}
+}
+
+static void release_page(struct page *pg)
+{
+	LIST_REMOVE(pg, link);
+	pg->state = PageAllocated;
+	pg->order = 0;
+	buddy_free((pfn_t)(pg - mm_pages), 0);
+}
+
+uint64_t slob_cached_pages(void)
+{
+	return spare_pages;
+}
+
+void slob_reclaim(void)
+{
+	for (unsigned int c = 0; c < CLASSES; c++) {
+		if (spare[c] != NULL) {
+			release_page(spare[c]);
+			spare[c] = NULL;
+			spare_pages--;
+		}
 	}
 }
