@@ -1,7 +1,9 @@
-/* ELF64 executables: the structures we read, and validation. */
+/* ELF64 executables: the structures we read (from the ELF specification),
+ * and validation. */
 #ifndef ELF64_H
 #define ELF64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "uapi/ethos/abi.h"
@@ -43,6 +45,14 @@ struct elf_image {
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 };
 
+/*
+ * Validates a static x86_64 executable (ET_EXEC) of `size` bytes: header
+ * fields, the program-header table inside the file, each PT_LOAD inside
+ * the file and inside the text region (not writable) or the data region
+ * (writable), no two segments sharing a page, the entry point inside an
+ * executable segment, and no PT_INTERP/PT_DYNAMIC.  Fills out with the
+ * loadable segments sorted by address.  StatusOk or StatusInvalidElfFile.
+ */
 enum status elf_parse(const void *file, size_t size, const struct elf_limits *lim,
 		      struct elf_image *out);
 
