@@ -44,9 +44,10 @@ static void find_boot_archive(void)
 {
 	if (start_info->mod_len == 0)
 		return;
+	/* Some loaders give a pfn, maybe outside the boot mapping: the
+	 * direct map (built before this runs) reaches it either way. */
 	if (start_info->flags & SIF_MOD_START_PFN)
-		boot_archive = (const void *)(KERNEL_VIRT_BASE +
-					      (start_info->mod_start << 12));
+		boot_archive = pfn_to_va(start_info->mod_start);
 	else
 		boot_archive = (const void *)start_info->mod_start;
 	boot_archive_size = start_info->mod_len;

@@ -4,3 +4,14 @@
 run-domu: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-domu --timeout 300 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+# make pvgrub: a disk image for PV-GRUB2 (see docs/DOMU.md), and the test.
+.PHONY: pvgrub pvgrub-test
+pvgrub: deps
+	@$(MAKE) --no-print-directory all
+	tools/domu/mkdisk.sh $(BUILD)/ethos-pvgrub.img $(BUILD)/kernel.elf $(BUILD)/initrd.cpio "$(ARGS)"
+	@echo "disk image: $(BUILD)/ethos-pvgrub.img (xl config: tools/domu/ethos-pvgrub.cfg)"
+
+pvgrub-test: deps
+	@$(MAKE) --no-print-directory all
+	tools/run-domu --pvgrub --timeout 300 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio

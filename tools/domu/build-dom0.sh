@@ -80,13 +80,17 @@ add_module() {
 	cp "$moddir/$rel" "$root/lib/modules/$rel"
 	echo "$rel" >> "$root/etc/modules.order"
 }
-for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
+# (loop and xen-blkback: the PV-GRUB2 disk image.)
+for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc loop xen-blkback; do
 	rel=$(awk -F: -v m="/$m.ko" 'index($1, m) == length($1) - length(m) + 1 { print $1; exit }' "$moddir/modules.dep")
 	[ -n "$rel" ] || { echo "build-dom0: module $m not found" >&2; exit 1; }
 	add_module "$rel"
 done
 
 install -m 755 "$here/dom0-init" "$root/init"
+install -m 755 "$here/ethos-block" "$root/etc/xen/scripts/ethos-block"
+mkdir -p "$root/usr/lib/grub-xen"
+cp /usr/lib/grub-xen/grub-x86_64-xen.bin "$root/usr/lib/grub-xen/"
 (cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) > "$out/base.cpio.gz.tmp"
 mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
 echo "  INITRD  $out/base.cpio.gz ($(du -h "$out/base.cpio.gz" | cut -f1))"

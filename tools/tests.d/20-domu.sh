@@ -19,3 +19,8 @@ if [ "$flood_lines" = 3000 ] && [ "$(tail -n 1 "$flood_log")" = "guest: exit 0" 
 else
 	fail "domU: console ring kept $flood_lines of 3000 lines ($(tail -n 1 "$flood_log"))"
 fi
+
+# PV-GRUB2: grub-x86_64-xen.bin as the xl kernel, our kernel and archive
+# on an ext2 disk; the suite must pass that way too.
+RUNNER=tools/run-domu boot_expect "domU via PV-GRUB2: the suite passes" "guest: exit 0" \
+	--pvgrub --timeout 300 --args "ethos.arg=suite"
