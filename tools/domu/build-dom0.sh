@@ -12,8 +12,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 
 # Debian's current kernel package, through the linux-image-amd64 metapackage.
-pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-[ -n "$pkg" ] || { echo "build-dom0: no linux-image package found (apt-get update?)" >&2; exit 1; }
+find_kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+pkg=$(find_kernel_package)
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+	apt-get update -qq          # a new machine may have no package lists yet
+	pkg=$(find_kernel_package)
+fi
+[ -n "$pkg" ] || { echo "build-dom0: no linux-image package found (run apt-get update)" >&2; exit 1; }
 if [ ! -d "$out/linux" ]; then
 	echo "  DEB     $pkg"
 	(cd "$out" && apt-get download -q "$pkg" > /dev/null)
