@@ -14,7 +14,7 @@ mkdir -p "$out"
 # Debian's current kernel package, through the linux-image-amd64 metapackage.
 find_kernel_package() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+		awk '/Depends: linux-image-[0-9]/ && !found { print $2; found = 1 }'
 }
 pkg=$(find_kernel_package)
 if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
@@ -24,7 +24,10 @@ fi
 [ -n "$pkg" ] || { echo "build-dom0: no linux-image package found (run apt-get update)" >&2; exit 1; }
 if [ ! -d "$out/linux" ]; then
 	echo "  DEB     $pkg"
-	(cd "$out" && apt-get download -q "$pkg" > /dev/null)
+	# (apt warns that root downloads unsandboxed into a folder _apt cannot
+	# enter; that is expected here.)
+	(cd "$out" && apt-get download -q "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
+	ls "$out"/"$pkg"_*.deb > /dev/null
 	dpkg-deb -x "$out"/"$pkg"_*.deb "$out/linux.tmp"
 	mv "$out/linux.tmp" "$out/linux"
 	rm -f "$out"/"$pkg"_*.deb
@@ -60,7 +63,9 @@ for name in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-rm; 
 done
 libs=$( (for b in $bins; do ldd "$b"; done; ldd /usr/bin/xenstore) |
 	awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u)
-libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+# (awk reads to the end: an early exit would kill ldconfig with SIGPIPE,
+# and pipefail would end this script without a word.)
+libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found { print $NF; found = 1 }')
 for lib in $libs $libgcc; do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
