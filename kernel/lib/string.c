@@ -6,7 +6,11 @@
 #include "kstring.h"
 
 /* gcc would turn these loops back into calls to memset/memcpy. */
+#if defined(__clang__)
+#define NO_LIBCALL
+#else
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 
 NO_LIBCALL void *memset(void *dst, int c, size_t n)
 {

@@ -2,7 +2,11 @@
 #include "mm.h"
 
 /* gcc would turn the loops below back into memset/memcpy calls. */
+#if defined(__clang__)
+#define NO_LIBCALL
+#else
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 
 uint64_t mm_free_pages(void)
 {
