@@ -10,6 +10,7 @@ int unit_tests_failed;
 const char *unit_current = "?";
 jmp_buf *unit_panic_jmp;
 char unit_panic_msg[256];
+uint64_t unit_rng;
 
 void panic(const char *fmt, ...)
 {

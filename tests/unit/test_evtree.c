@@ -20,28 +20,10 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static uint64_t rng;
 static uint64_t current_seed;
 
-static uint64_t rnd(void)
-{
-	/* splitmix64: tiny, and the same sequence on every host */
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
-static uint32_t rnd_below(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
-static uint32_t rnd_range(uint32_t lo, uint32_t hi)
-{
-	return lo + rnd_below(hi - lo + 1);
-}
 
 static struct ethos_tree_node L(EventId event)
 {
@@ -435,10 +417,10 @@ struct shape {
 
 static uint32_t random_k(uint32_t m)
 {
-	switch (rnd_below(4)) {
+	switch (unit_rand_below(4)) {
 	case 0: return 1;              /* or */
 	case 1: return m;              /* and */
-	default: return rnd_range(1, m);
+	default: return unit_rand_range(1, m);
 	}
 }
 
@@ -448,7 +430,7 @@ static uint32_t pick_expandable_leaf(const struct shape *s, uint32_t max_depth,
 	for (int tries = 0; tries < 64; tries++) {
 		/* deep: favour the newest nodes, which grows long paths */
 		uint32_t lo = deep && s->n > 4 ? s->n - 4 : 0;
-		uint32_t i = rnd_range(lo, s->n - 1);
+		uint32_t i = unit_rand_range(lo, s->n - 1);
 
 		if (s->nchildren[i] == 0 && s->depth[i] < max_depth)
 			return i;
@@ -462,14 +444,14 @@ static uint32_t pick_expandable_leaf(const struct shape *s, uint32_t max_depth,
 static void random_shape(struct shape *s, uint32_t target, uint32_t max_depth,
 			 uint32_t max_fan)
 {
-	bool deep = rnd_below(3) == 0;
+	bool deep = unit_rand_below(3) == 0;
 
 	s->n = 1;
 	s->nchildren[0] = 0;
 	s->depth[0] = 0;
 	while (s->n < target) {
 		uint32_t i = pick_expandable_leaf(s, max_depth, deep);
-		uint32_t m = rnd_range(1, max_fan);
+		uint32_t m = unit_rand_range(1, max_fan);
 
 		if (i == UINT32_MAX)
 			break;
@@ -495,7 +477,7 @@ static uint32_t random_layout(const struct shape *s, struct ethos_tree_node *nod
 	pos[0] = 0;
 	pending[npending++] = 0;
 	while (npending) {
-		uint32_t pick = rnd_below(npending);
+		uint32_t pick = unit_rand_below(npending);
 		uint32_t v = pending[pick];
 
 		pending[pick] = pending[--npending];
@@ -544,19 +526,19 @@ static bool report_seed_on_failure(int failures_before, const char *what, uint32
 
 static void mutate(struct ethos_tree_node *nodes, uint32_t count)
 {
-	struct ethos_tree_node *n = &nodes[rnd_below(count)];
+	struct ethos_tree_node *n = &nodes[unit_rand_below(count)];
 	static const uint32_t edge[] = { 0, 1, 2, 3, 0x7fffffffu, 0xfffffffeu,
 					 0xffffffffu, MAXN, MAXN + 1 };
-	uint32_t value = rnd_below(2) ? edge[rnd_below(N(edge))] : rnd_below(count + 2);
+	uint32_t value = unit_rand_below(2) ? edge[unit_rand_below(N(edge))] : unit_rand_below(count + 2);
 
-	switch (rnd_below(5)) {
-	case 0: n->kind = rnd_below(2) ? rnd_below(4) : value; break;
+	switch (unit_rand_below(5)) {
+	case 0: n->kind = unit_rand_below(2) ? unit_rand_below(4) : value; break;
 	case 1: n->k = value; break;
 	case 2: n->first_child = value; break;
 	case 3: n->nchildren = value; break;
 	default: /* swap two nodes: breaks or keeps the structure */
 		{
-			struct ethos_tree_node tmp = *n, *o = &nodes[rnd_below(count)];
+			struct ethos_tree_node tmp = *n, *o = &nodes[unit_rand_below(count)];
 
 			*n = *o;
 			*o = tmp;
@@ -569,16 +551,16 @@ static void hostile_rounds(uint64_t seed, uint32_t rounds)
 	uint32_t ok_seen = 0, bad_seen = 0;
 
 	current_seed = seed;
-	rng = seed;
+	unit_rng = seed;
 	for (uint32_t r = 0; r < rounds; r++) {
 		int before = unit_failures;
-		uint32_t count = random_tree(rnd_range(1, 40), rnd_range(1, 8), 5);
-		uint32_t nmut = rnd_below(3);
+		uint32_t count = random_tree(unit_rand_range(1, 40), unit_rand_range(1, 8), 5);
+		uint32_t nmut = unit_rand_below(3);
 
 		for (uint32_t m = 0; m < nmut; m++)
 			mutate(tree_buf, count);
-		if (rnd_below(8) == 0)   /* a wrong count */
-			count = rnd_range(1, count);
+		if (unit_rand_below(8) == 0)   /* a wrong count */
+			count = unit_rand_range(1, count);
 		bool want = reference_valid(tree_buf, count);
 		CHECK_EQ(validate(tree_buf, count), want ? StatusOk : StatusInvalidEventWaitTree);
 		want ? ok_seen++ : bad_seen++;
@@ -598,11 +580,11 @@ static void test_hostile_mutations(void)
 /* Deep random shapes right at the depth limit, mutated: depth errors. */
 static void test_random_depth_limit(void)
 {
-	rng = current_seed = FIXED_SEED + 1;
+	unit_rng = current_seed = FIXED_SEED + 1;
 	for (uint32_t r = 0; r < 500; r++) {
 		int before = unit_failures;
 		uint32_t depth[MAXN];
-		uint32_t count = random_tree(rnd_range(70, 300), ETHOS_TREE_MAX_DEPTH + 1, 3);
+		uint32_t count = random_tree(unit_rand_range(70, 300), ETHOS_TREE_MAX_DEPTH + 1, 3);
 		uint32_t max = 0;
 
 		tree_depths(tree_buf, count, depth);
@@ -846,7 +828,7 @@ static int reference_state(const struct ethos_tree_node *nodes, const uint8_t *l
 static void shuffle(uint32_t *a, uint32_t n)
 {
 	for (uint32_t i = n; i > 1; i--) {
-		uint32_t j = rnd_below(i), tmp = a[i - 1];
+		uint32_t j = unit_rand_below(i), tmp = a[i - 1];
 
 		a[i - 1] = a[j];
 		a[j] = tmp;
@@ -871,10 +853,10 @@ static bool property_round(uint32_t round)
 	static uint8_t leaf_state[MAXN];
 	static const uint32_t fail_percent[] = { 0, 5, 20, 50, 80, 100 };
 	int before = unit_failures;
-	uint32_t count = random_tree(rnd_range(1, rnd_below(4) ? 40 : 400),
-				     rnd_range(1, 12), rnd_range(1, 8));
+	uint32_t count = random_tree(unit_rand_range(1, unit_rand_below(4) ? 40 : 400),
+				     unit_rand_range(1, 12), unit_rand_range(1, 8));
 	uint32_t nleaves = leaves_of(tree_buf, count, leaves);
-	uint32_t fail_pct = fail_percent[rnd_below(N(fail_percent))];
+	uint32_t fail_pct = fail_percent[unit_rand_below(N(fail_percent))];
 	struct evtree *t = make_tree(tree_buf, count);
 	uint32_t trues = 0;
 
@@ -882,8 +864,8 @@ static bool property_round(uint32_t round)
 	shuffle(leaves, nleaves);
 	for (uint32_t step = 0; step < nleaves; step++) {
 		/* now and then repeat a leaf already handled */
-		uint32_t leaf = leaves[rnd_below(5) == 0 ? rnd_below(step + 1) : step];
-		bool fail = rnd_below(100) < fail_pct;
+		uint32_t leaf = leaves[unit_rand_below(5) == 0 ? unit_rand_below(step + 1) : step];
+		bool fail = unit_rand_below(100) < fail_pct;
 		int root_before = reference_state(tree_buf, leaf_state, 0);
 		bool ret;
 		int root_after;
@@ -914,7 +896,7 @@ static bool property_round(uint32_t round)
 static void property_rounds(uint64_t seed, uint32_t rounds)
 {
 	current_seed = seed;
-	rng = seed;
+	unit_rng = seed;
 	for (uint32_t r = 0; r < rounds; r++)
 		if (!property_round(r))
 			return;
@@ -992,7 +974,7 @@ static void check_visits(const struct ethos_tree_node *nodes, uint32_t count,
 		unsigned long start = evtree_test_visits;
 		uint32_t visits;
 
-		if (rnd_below(100) < fail_pct)
+		if (unit_rand_below(100) < fail_pct)
 			evtree_leaf_fail(t, leaves[i]);
 		else
 			evtree_leaf_complete(t, leaves[i]);
@@ -1017,7 +999,7 @@ static void test_completion_cost(void)
 		{ 4096, 1 }, { 64, 2 }, { 16, 3 }, { 8, 4 }, { 4, 6 }, { 2, 12 },
 	};
 
-	rng = current_seed = FIXED_SEED + 2;
+	unit_rng = current_seed = FIXED_SEED + 2;
 	for (uint32_t s = 0; s < N(shapes); s++)
 		for (uint32_t fail_pct = 0; fail_pct <= 100; fail_pct += 25)
 			check_visits(nodes, uniform_tree(nodes, shapes[s][0], shapes[s][1]),

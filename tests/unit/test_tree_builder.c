@@ -19,26 +19,10 @@
 #define FIXED_SEED 0x7ee5b11d3e7ULL
 #define N(arr) ((uint32_t)(sizeof(arr) / sizeof((arr)[0])))
 
-static uint64_t rng, current_seed;
+static uint64_t current_seed;
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);    /* splitmix64 */
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
-static uint32_t rnd_below(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
-static uint32_t rnd_range(uint32_t lo, uint32_t hi)
-{
-	return lo + rnd_below(hi - lo + 1);
-}
 
 static enum status validate(const struct ethos_tree_node *nodes, uint32_t count)
 {
@@ -401,7 +385,7 @@ static uint32_t build_leaf(struct tree_builder *b)
 static tree_ref build_node(struct tree_builder *b, uint32_t k, uint32_t n,
 			   const tree_ref *refs)
 {
-	switch (n <= 3 ? rnd_below(3) : 0) {
+	switch (n <= 3 ? unit_rand_below(3) : 0) {
 	case 1:
 		if (k == n)
 			return n == 1 ? tree_and(b, 1, refs[0]) :
@@ -425,10 +409,10 @@ static uint32_t build_random(struct tree_builder *b, uint32_t depth_left, uint32
 	tree_ref refs[MODEL_FAN];
 	uint32_t n, m, k;
 
-	if (depth_left == 0 || budget < 2 || rnd_below(3) == 0)
+	if (depth_left == 0 || budget < 2 || unit_rand_below(3) == 0)
 		return build_leaf(b);
-	n = rnd_range(1, budget - 1 < MODEL_FAN ? budget - 1 : MODEL_FAN);
-	k = rnd_below(3) == 0 ? 1 : rnd_below(2) ? n : rnd_range(1, n);
+	n = unit_rand_range(1, budget - 1 < MODEL_FAN ? budget - 1 : MODEL_FAN);
+	k = unit_rand_below(3) == 0 ? 1 : unit_rand_below(2) ? n : unit_rand_range(1, n);
 	{
 		uint32_t kids[MODEL_FAN];
 
@@ -497,14 +481,14 @@ static void evaluate_random_order(const struct tree_builder *b, uint32_t count)
 {
 	static uint32_t leaves[MODEL_MAX];
 	uint32_t nleaves = 0, trues = 0, root = model_used - 1;
-	uint32_t fail_pct = rnd_below(4) * 25;
+	uint32_t fail_pct = unit_rand_below(4) * 25;
 	struct evtree *t = evtree_init(malloc(evtree_size(count)), out, count);
 
 	for (uint32_t m = 0; m < model_used; m++)
 		if (model[m].leaf)
 			leaves[nleaves++] = m;
 	for (uint32_t i = nleaves; i > 1; i--) {
-		uint32_t j = rnd_below(i), tmp = leaves[i - 1];
+		uint32_t j = unit_rand_below(i), tmp = leaves[i - 1];
 
 		leaves[i - 1] = leaves[j];
 		leaves[j] = tmp;
@@ -512,7 +496,7 @@ static void evaluate_random_order(const struct tree_builder *b, uint32_t count)
 	for (uint32_t i = 0; i < nleaves; i++) {
 		struct model_node *leaf = &model[leaves[i]];
 		int32_t at = tree_leaf_index(b, leaf->ref);
-		bool fail = rnd_below(100) < fail_pct;
+		bool fail = unit_rand_below(100) < fail_pct;
 		int before = model_state(root);
 		bool ret;
 
@@ -538,9 +522,9 @@ static bool builder_round(uint32_t round)
 	uint32_t root, count;
 
 	model_used = 0;
-	next_event = 1 + rnd_below(1000);
+	next_event = 1 + unit_rand_below(1000);
 	tree_builder_init(&b, arena, MODEL_MAX);
-	root = build_random(&b, rnd_range(0, 10), rnd_range(1, MODEL_MAX));
+	root = build_random(&b, unit_rand_range(0, 10), unit_rand_range(1, MODEL_MAX));
 	/* children are built first: the root is the model's last node */
 	CHECK_EQ(root, model_used - 1);
 	CHECK_EQ(tree_builder_error(&b), TreeOk);
@@ -559,7 +543,7 @@ static bool builder_round(uint32_t round)
 static void builder_rounds(uint64_t seed, uint32_t rounds)
 {
 	model = calloc(MODEL_MAX, sizeof(*model));
-	current_seed = rng = seed;
+	current_seed = unit_rng = seed;
 	for (uint32_t r = 0; r < rounds; r++)
 		if (!builder_round(r))
 			break;

@@ -8,6 +8,7 @@
 #define UNIT_H
 
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,6 +36,31 @@ extern char unit_panic_msg[256];
 		unit_failures++;                                         \
 	}                                                                \
 } while (0)
+
+/*
+ * splitmix64: a tiny random generator that gives the same sequence on
+ * every host, so a failing seed can be replayed.  Set unit_rng to seed it.
+ */
+extern uint64_t unit_rng;
+
+static inline uint64_t unit_rand(void)
+{
+	uint64_t z = (unit_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint32_t unit_rand_below(uint32_t n)
+{
+	return (uint32_t)(unit_rand() % n);
+}
+
+static inline uint32_t unit_rand_range(uint32_t lo, uint32_t hi)
+{
+	return lo + unit_rand_below(hi - lo + 1);
+}
 
 /* Runs fn() and expects it to call panic(); true if it did. */
 int unit_expect_panic(void (*fn)(void *), void *arg);
