@@ -1,21 +1,29 @@
 /*
  * The buddy page allocator.  Free blocks of 2^order pages sit on one list
  * per order, headed by their first page (state PageFree, order set); the
- * other pages of a free block are PageFreeTail, those of an allocated block
- * PageAllocated with only the head carrying the order.  Marking every page
- * costs O(block size) per operation, O(1) for the common order 0, and lets
- * a double free or a free of a tail page be caught at once.
+ * other pages of a free block are PageFreeTail.  An allocated block is
+ * PageAllocated on every page, and only its head carries the order: the
+ * tails carry TAIL_ORDER.  Marking every page costs O(block size) per
+ * operation (nothing for the common order 0), and in exchange buddy_free
+ * catches in O(1) a double free (the head is no longer PageAllocated), a
+ * free of a tail (TAIL_ORDER is no order) and a free with the wrong order.
+ *
+ * buddy_alloc sets the head's refcount to 0: whoever maps the frame counts
+ * its users from there.  flags and private belong to their owners (the
+ * page-table code, the slob) and are left alone.
  *
  * Freed order-0 pages first go to a small LIFO "hot" cache and are handed
  * out again from there, so alloc/free pairs do not split and merge a big
- * block each time.  They count as free; the cache is drained into the
- * free lists (and coalesced) before any allocation reports failure, so a
- * failure still means no free aligned block of that order exists.
+ * block each time.  They count as free; before any allocation reports
+ * failure the caches (this one and the slob's empty pages) go back to the
+ * free lists and coalesce, so a failure still means that no free aligned
+ * block of that order exists.
  */
 #include "mm.h"
 #include "panic.h"
 
 #define TAIL_ORDER 0xff
+#define HOT_MAX 64
 
 uintptr_t mm_directmap_base;
 struct page *mm_pages;
@@ -24,9 +32,13 @@ pfn_t mm_npages;
 static LIST_HEAD(free_list, page) free_lists[BUDDY_MAX_ORDER + 1];
 static uint64_t free_count;
 
-#define HOT_MAX 64
 static pfn_t hot[HOT_MAX];
 static unsigned int hot_count;
+
+static inline pfn_t block_pages(unsigned int order)
+{
+	return (pfn_t)1 << order;
+}
 
 void buddy_init(struct page *pages, pfn_t npages)
 {
@@ -36,20 +48,20 @@ void buddy_init(struct page *pages, pfn_t npages)
 		pages[i].state = PageReserved;
 		pages[i].order = 0;
 	}
-	for (int o = 0; o <= BUDDY_MAX_ORDER; o++)
+	for (unsigned int o = 0; o <= BUDDY_MAX_ORDER; o++)
 		LIST_INIT(&free_lists[o]);
 	free_count = 0;
 	hot_count = 0;
 }
 
-static void mark(pfn_t pfn, unsigned int order, enum page_state head,
-		 enum page_state tail, uint8_t tail_order)
+/* Sets the state of a whole block; the head gets the order. */
+static void mark_block(pfn_t pfn, unsigned int order, enum page_state state)
 {
-	mm_pages[pfn].state = head;
+	mm_pages[pfn].state = state;
 	mm_pages[pfn].order = order;
-	for (pfn_t i = 1; i < (1UL << order); i++) {
-		mm_pages[pfn + i].state = tail;
-		mm_pages[pfn + i].order = tail_order;
+	for (pfn_t i = 1; i < block_pages(order); i++) {
+		mm_pages[pfn + i].state = state;
+		mm_pages[pfn + i].order = TAIL_ORDER;
 	}
 }
 
@@ -62,41 +74,57 @@ static void push_free(pfn_t pfn, unsigned int order)
 	LIST_INSERT_HEAD(&free_lists[order], pg, link);
 }
 
-/* Frees a block whose pages are all PageFreeTail now, merging buddies. */
+/* Is the buddy of a block of this order a free block of the same order? */
+static bool buddy_is_free(pfn_t buddy, unsigned int order)
+{
+	if (buddy >= mm_npages)
+		return false;
+	return mm_pages[buddy].state == PageFree &&
+	    mm_pages[buddy].order == order;
+}
+
+/* Puts a block whose pages are all PageFreeTail on the free lists,
+ * merging it with its buddy for as long as the buddy is free too. */
 static void free_block(pfn_t pfn, unsigned int order)
 {
 	while (order < BUDDY_MAX_ORDER) {
-		pfn_t buddy = pfn ^ (1UL << order);
-		struct page *b = &mm_pages[buddy];
+		pfn_t buddy = pfn ^ block_pages(order);
 
-		if (buddy >= mm_npages || b->state != PageFree || b->order != order)
+		if (!buddy_is_free(buddy, order))
 			break;
-		LIST_REMOVE(b, link);
-		b->state = PageFreeTail;
-		if (buddy < pfn)
-			pfn = buddy;
+		LIST_REMOVE(&mm_pages[buddy], link);
+		mm_pages[buddy].state = PageFreeTail;
 		mm_pages[pfn].state = PageFreeTail;
+		pfn &= ~block_pages(order);     /* the lower of the two */
 		order++;
 	}
 	push_free(pfn, order);
 }
 
+/* The largest order whose aligned block starts at start and ends by end. */
+static unsigned int largest_fit(pfn_t start, pfn_t end)
+{
+	unsigned int order = 0;
+
+	while (order < BUDDY_MAX_ORDER &&
+	    (start & (block_pages(order + 1) - 1)) == 0 &&
+	    start + block_pages(order + 1) <= end)
+		order++;
+	return order;
+}
+
 void buddy_add_range(pfn_t start, pfn_t end)
 {
-	ASSERT(end <= mm_npages);
+	ASSERT(start <= end && end <= mm_npages);
 	while (start < end) {
-		unsigned int order = 0;
+		unsigned int order = largest_fit(start, end);
 
-		while (order < BUDDY_MAX_ORDER &&
-		       (start & ((1UL << (order + 1)) - 1)) == 0 &&
-		       start + (1UL << (order + 1)) <= end)
-			order++;
-		for (pfn_t i = 0; i < (1UL << order); i++)
+		for (pfn_t i = 0; i < block_pages(order); i++)
 			ASSERT(mm_pages[start + i].state == PageReserved);
-		mark(start, order, PageFreeTail, PageFreeTail, TAIL_ORDER);
-		free_count += 1UL << order;
+		mark_block(start, order, PageFreeTail);
+		free_count += block_pages(order);
 		free_block(start, order);
-		start += 1UL << order;
+		start += block_pages(order);
 	}
 }
 
@@ -104,44 +132,73 @@ static void drain_hot(void)
 {
 	while (hot_count > 0) {
 		pfn_t pfn = hot[--hot_count];
+
 		mm_pages[pfn].state = PageFreeTail;
 		free_block(pfn, 0);
 	}
 }
 
-pfn_t buddy_alloc(unsigned int order)
+/* Gives the cached free pages back to the free lists; true if there were
+ * any.  The slob's go first, as they pass through the hot cache. */
+static bool release_caches(void)
 {
-	unsigned int k = order;
+	bool any = hot_count > 0 || slob_cached_pages() > 0;
 
-	if (order > BUDDY_MAX_ORDER)
-		return PFN_NONE;
-	if (order == 0 && hot_count > 0) {
-		pfn_t pfn = hot[--hot_count];
-		mm_pages[pfn].state = PageAllocated;
-		mm_pages[pfn].refcount = 0;
-		free_count--;
-		return pfn;
-	}
-	while (k <= BUDDY_MAX_ORDER && LIST_EMPTY(&free_lists[k]))
-		k++;
-	if (k > BUDDY_MAX_ORDER && (hot_count > 0 || slob_cached_pages() > 0)) {
-		/* Free memory held in caches: give it back and try again. */
-		drain_hot();
-		slob_reclaim();
-		return buddy_alloc(order);
-	}
+	slob_reclaim();
+	drain_hot();
+	return any;
+}
+
+static pfn_t alloc_hot(void)
+{
+	pfn_t pfn = hot[--hot_count];
+
+	ASSERT(mm_pages[pfn].state == PageHot);
+	mm_pages[pfn].state = PageAllocated;
+	mm_pages[pfn].refcount = 0;
+	free_count--;
+	return pfn;
+}
+
+/* The smallest order >= order with a free block; BUDDY_MAX_ORDER + 1 if
+ * there is none. */
+static unsigned int smallest_free_order(unsigned int order)
+{
+	while (order <= BUDDY_MAX_ORDER && LIST_EMPTY(&free_lists[order]))
+		order++;
+	return order;
+}
+
+static pfn_t alloc_from_lists(unsigned int order)
+{
+	unsigned int k = smallest_free_order(order);
+
 	if (k > BUDDY_MAX_ORDER)
 		return PFN_NONE;
 	struct page *pg = LIST_FIRST(&free_lists[k]);
-	LIST_REMOVE(pg, link);
 	pfn_t pfn = (pfn_t)(pg - mm_pages);
-	while (k > order) {            /* split, keeping the lower half */
+
+	ASSERT(pg->state == PageFree && pg->order == k);
+	LIST_REMOVE(pg, link);
+	while (k > order) {             /* split, keeping the lower half */
 		k--;
-		push_free(pfn + (1UL << k), k);
+		push_free(pfn + block_pages(k), k);
 	}
-	mark(pfn, order, PageAllocated, PageAllocated, TAIL_ORDER);
-	mm_pages[pfn].refcount = 0;
-	free_count -= 1UL << order;
+	mark_block(pfn, order, PageAllocated);
+	pg->refcount = 0;
+	free_count -= block_pages(order);
+	return pfn;
+}
+
+pfn_t buddy_alloc(unsigned int order)
+{
+	if (order > BUDDY_MAX_ORDER)
+		return PFN_NONE;
+	if (order == 0 && hot_count > 0)
+		return alloc_hot();
+	pfn_t pfn = alloc_from_lists(order);
+	if (pfn == PFN_NONE && release_caches())
+		pfn = alloc_from_lists(order);
 	return pfn;
 }
 
@@ -150,14 +207,14 @@ void buddy_free(pfn_t pfn, unsigned int order)
 	ASSERT(pfn < mm_npages && order <= BUDDY_MAX_ORDER);
 	ASSERT(mm_pages[pfn].state == PageAllocated);
 	ASSERT(mm_pages[pfn].order == order);       /* a tail has TAIL_ORDER */
-	ASSERT((pfn & ((1UL << order) - 1)) == 0);
-	free_count += 1UL << order;
+	ASSERT((pfn & (block_pages(order) - 1)) == 0);
+	free_count += block_pages(order);
 	if (order == 0 && hot_count < HOT_MAX) {
 		mm_pages[pfn].state = PageHot;
 		hot[hot_count++] = pfn;
 		return;
 	}
-	mark(pfn, order, PageFreeTail, PageFreeTail, TAIL_ORDER);
+	mark_block(pfn, order, PageFreeTail);
 	free_block(pfn, order);
 }
 

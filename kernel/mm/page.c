@@ -1,5 +1,6 @@
 /* Whole pages by address, and clearing and copying them. */
 #include "mm.h"
+#include "panic.h"
 
 /* gcc would turn the loops below back into memset/memcpy calls. */
 #if defined(__clang__)
@@ -22,6 +23,7 @@ void *page_alloc(unsigned int order)
 
 void page_free(void *va, unsigned int order)
 {
+	ASSERT(((uintptr_t)va & ~PAGE_MASK) == 0);
 	buddy_free(va_to_pfn(va), order);
 }
 

@@ -7,7 +7,13 @@
  * a page each time; further empty pages go back to the buddy allocator.
  * Kept pages count as free memory (mm_free_pages) and are given back when
  * the buddy allocator runs dry (slob_reclaim).  Requests over SLOB_MAX
- * are whole buddy blocks.
+ * are whole buddy blocks (PageAllocated, the order on the head), which is
+ * how kfree tells the two kinds apart.
+ *
+ * kfree catches what it can in O(1): a pointer outside memory or into a
+ * page that is neither slob nor allocated, one that is not an object
+ * start, and the double frees that show without a per-object bitmap (the
+ * object freed last on its page, or a page with every object free).
  */
 #include "mm.h"
 #include "panic.h"
@@ -15,6 +21,7 @@
 
 #define CLASSES 8
 #define MIN_SHIFT 4
+#define LARGE_MAX (PAGE_SIZE << BUDDY_MAX_ORDER)
 
 static LIST_HEAD(slob_list, page) partial[CLASSES];
 static struct page *spare[CLASSES];      /* an empty page kept per class */
@@ -22,18 +29,22 @@ static uint64_t spare_pages;
 
 static void release_page(struct page *pg);
 
+/* The class of size <= SLOB_MAX: the smallest 2^(c + MIN_SHIFT) >= size. */
 static unsigned int class_of(size_t size)
 {
-	unsigned int c = 0;
+	if (size <= ((size_t)1 << MIN_SHIFT))
+		return 0;
+	return (64 - __builtin_clzl(size - 1)) - MIN_SHIFT;
+}
 
-	while (((size_t)1 << (c + MIN_SHIFT)) < size)
-		c++;
-	return c;
+static size_t class_size(unsigned int c)
+{
+	return (size_t)1 << (c + MIN_SHIFT);
 }
 
 static uint32_t objects_per_page(unsigned int c)
 {
-	return PAGE_SIZE >> (c + MIN_SHIFT);
+	return PAGE_SIZE / class_size(c);
 }
 
 static struct page *new_slob_page(unsigned int c)
@@ -43,7 +54,7 @@ static struct page *new_slob_page(unsigned int c)
 	if (pfn == PFN_NONE)
 		return NULL;
 	struct page *pg = pfn_to_page(pfn);
-	size_t size = (size_t)1 << (c + MIN_SHIFT);
+	size_t size = class_size(c);
 	char *base = pfn_to_va(pfn);
 	uintptr_t next = 0;
 
@@ -60,22 +71,22 @@ static struct page *new_slob_page(unsigned int c)
 	return pg;
 }
 
+/* The smallest order whose block holds size <= LARGE_MAX bytes. */
 static unsigned int order_for(size_t size)
 {
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
+	if (size <= PAGE_SIZE)
+		return 0;
+	return 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT);
 }
 
 void *kmalloc(size_t size)
 {
 	if (size > SLOB_MAX) {
-		unsigned int order = order_for(size);
-		return order <= BUDDY_MAX_ORDER ? page_alloc(order) : NULL;
+		if (size > LARGE_MAX)
+			return NULL;            /* also keeps order_for in range */
+		return page_alloc(order_for(size));
 	}
-	unsigned int c = class_of(size ? size : 1);
+	unsigned int c = class_of(size);
 	struct page *pg = LIST_FIRST(&partial[c]);
 	if (pg == NULL && (pg = new_slob_page(c)) == NULL)
 		return NULL;
@@ -104,15 +115,19 @@ void kfree(void *ptr)
 	if (ptr == NULL)
 		return;
 	pfn_t pfn = va_to_pfn(ptr);
+	ASSERT(pfn < mm_npages);
 	struct page *pg = pfn_to_page(pfn);
 
 	if (pg->state != PageSlob) {
+		/* A large block; buddy_free checks the order (a tail has none). */
 		ASSERT(pg->state == PageAllocated && ((uintptr_t)ptr & ~PAGE_MASK) == 0);
 		buddy_free(pfn, pg->order);
 		return;
 	}
 	unsigned int c = pg->order;
-	ASSERT(((uintptr_t)ptr & (((size_t)1 << (c + MIN_SHIFT)) - 1)) == 0);
+	ASSERT(((uintptr_t)ptr & (class_size(c) - 1)) == 0);
+	ASSERT(pg->refcount < objects_per_page(c));      /* all free already */
+	ASSERT((uintptr_t)ptr != pg->private);           /* just freed */
 	if (pg->refcount == 0)
 		LIST_INSERT_HEAD(&partial[c], pg, link);   /* was full */
 	*(uintptr_t *)ptr = pg->private;
