@@ -113,7 +113,7 @@ unit: $(UNIT_BINS)
 # Every test, host and guest; tools/run-tests prints the closing line.
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TEST_EXTRA_DEPS)
-	@tools/run-tests
+	@UNIT_BINS="$(UNIT_BINS)" tools/run-tests
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)

@@ -180,6 +180,7 @@ enum status exec_load(struct proc *p, const void *file, uint64_t size,
 	static const struct elf_limits limits = {
 		.text_base = TEXT_BASE, .text_end = TEXT_END,
 		.data_base = DATA_BASE, .data_end = DATA_END,
+		.max_segments = ELF_MAX_SEGMENTS,
 	};
 	struct elf_image img;
 	enum status st = elf_parse(file, size, &limits, &img);

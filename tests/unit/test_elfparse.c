@@ -133,6 +133,7 @@ static void test_each_rule(void)
 	BAD("entry outside every segment", ehdr(&im)->e_entry = 0x300000);
 	BAD("entry in data", ehdr(&im)->e_entry = 0x40000000);
 	BAD("entry in a non-executable segment", phdr(&im, 0)->p_flags = PF_R);
+	BAD("writable and executable (W^X)", phdr(&im, 1)->p_flags = PF_R | PF_W | PF_X);
 	BAD("PT_INTERP", phdr(&im, 2)->p_type = 3);
 	BAD("PT_DYNAMIC", phdr(&im, 2)->p_type = 2);
 	BAD("too many segments", {

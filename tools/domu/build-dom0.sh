@@ -4,36 +4,51 @@
 # initramfs (OUTDIR/base.cpio.gz) with busybox, the xl toolstack, the Xen
 # daemons, their libraries and the Xen kernel modules.  Everything comes
 # from Debian packages (downloaded with apt-get, unpacked under OUTDIR).
-# A second run finds the outputs and does nothing.
+# A second run downloads nothing and, unless the inputs of the initramfs
+# changed (see the stamp below), rebuilds nothing.
 set -euo pipefail
 out=$(realpath -m "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-[ -s "$out/vmlinuz" ] && [ -s "$out/base.cpio.gz" ] && exit 0
 mkdir -p "$out"
 
 # Debian's current kernel package, through the linux-image-amd64 metapackage.
+# Once unpacked it is kept, even if apt later offers a newer one.
 find_kernel_package() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ && !found { print $2; found = 1 }'
 }
-pkg=$(find_kernel_package)
-if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-	apt-get update -qq          # a new machine may have no package lists yet
+if ! ls "$out"/linux/boot/vmlinuz-* > /dev/null 2>&1; then
 	pkg=$(find_kernel_package)
-fi
-[ -n "$pkg" ] || { echo "build-dom0: no linux-image package found (run apt-get update)" >&2; exit 1; }
-if [ ! -d "$out/linux" ]; then
+	if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -qq          # a new machine may have no package lists yet
+		pkg=$(find_kernel_package)
+	fi
+	[ -n "$pkg" ] || { echo "build-dom0: no linux-image package found (run apt-get update)" >&2; exit 1; }
 	echo "  DEB     $pkg"
+	rm -rf "$out/linux.tmp" "$out"/linux-image-*.deb
 	# (apt warns that root downloads unsandboxed into a folder _apt cannot
 	# enter; that is expected here.)
 	(cd "$out" && apt-get download -q "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
 	ls "$out"/"$pkg"_*.deb > /dev/null
 	dpkg-deb -x "$out"/"$pkg"_*.deb "$out/linux.tmp"
+	rm -rf "$out/linux"
 	mv "$out/linux.tmp" "$out/linux"
 	rm -f "$out"/"$pkg"_*.deb
 fi
-kver=${pkg#linux-image-}
-cp "$out"/linux/boot/vmlinuz-"$kver" "$out/vmlinuz"
+vmlinuz=$(ls "$out"/linux/boot/vmlinuz-* | head -n 1)
+kver=${vmlinuz##*/vmlinuz-}
+
+# The initramfs is rebuilt only when what goes into it changed: these
+# scripts, the kernel, or the Debian packages it is assembled from.
+stamp=$( (cat "$here/build-dom0.sh" "$here/dom0-init" "$here/ethos-block"
+	echo "$kver"
+	dpkg-query -W xen-utils-4.17 xenstore-utils busybox-static libc6 grub-xen-host 2>&1
+	) | sha256sum | cut -d' ' -f1)
+if [ -s "$out/vmlinuz" ] && [ -s "$out/base.cpio.gz" ] &&
+   [ "$(cat "$out/base.stamp" 2>/dev/null)" = "$stamp" ]; then
+	exit 0
+fi
+cp "$vmlinuz" "$out/vmlinuz"
 
 root=$out/base-root
 rm -rf "$root"
@@ -106,4 +121,5 @@ mkdir -p "$root/usr/lib/grub-xen"
 cp /usr/lib/grub-xen/grub-x86_64-xen.bin "$root/usr/lib/grub-xen/"
 (cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) > "$out/base.cpio.gz.tmp"
 mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
+echo "$stamp" > "$out/base.stamp"
 echo "  INITRD  $out/base.cpio.gz ($(du -h "$out/base.cpio.gz" | cut -f1))"
