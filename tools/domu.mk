@@ -1,17 +1,33 @@
-# The user's path: Xen + Linux dom0 + `xl create` of our kernel as a domU.
-#   make run-domu [ARGS="ethos.arg=suite"]
-.PHONY: run-domu
-run-domu: deps
-	@$(MAKE) --no-print-directory all
-	tools/run-domu --timeout 300 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+# The user's path: Xen + Linux dom0 + `xl create` of our kernel as a domU
+# (docs/DOMU.md).
+#   make run-domu [ARGS="ethos.arg=suite"] [DOMU_TIMEOUT=300]
+#   make domu-flood      the console ring keeps all 3000 lines of a flood
+#   make pvgrub          build/ethos-pvgrub.img, a disk for PV-GRUB2
+#   make pvgrub-test     boots that disk through PV-GRUB2 on the test path
+# The dom0 side (Debian's kernel, an initramfs from Debian packages) is
+# built once under $(BUILD)/domu by tools/domu/build-dom0.sh; tools/run-domu
+# builds it too when it is missing, so the runner works on its own.
+DOMU_TIMEOUT ?= 300
+# make test builds the dom0 side before the tests start their timers.
+TEST_EXTRA_DEPS += domu-dom0
 
-# make pvgrub: a disk image for PV-GRUB2 (see docs/DOMU.md), and the test.
-.PHONY: pvgrub pvgrub-test
+.PHONY: run-domu domu-dom0 domu-flood pvgrub pvgrub-test
+domu-dom0:
+	@tools/domu/build-dom0.sh $(BUILD)/domu
+
+run-domu: deps
+	@$(MAKE) --no-print-directory all domu-dom0
+	BUILD=$(BUILD) tools/run-domu --timeout $(DOMU_TIMEOUT) --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+domu-flood: deps
+	@$(MAKE) --no-print-directory all domu-dom0
+	@BUILD=$(BUILD) tools/domu/check-flood.sh
+
 pvgrub: deps
 	@$(MAKE) --no-print-directory all
 	tools/domu/mkdisk.sh $(BUILD)/ethos-pvgrub.img $(BUILD)/kernel.elf $(BUILD)/initrd.cpio "$(ARGS)"
 	@echo "disk image: $(BUILD)/ethos-pvgrub.img (xl config: tools/domu/ethos-pvgrub.cfg)"
 
 pvgrub-test: deps
-	@$(MAKE) --no-print-directory all
-	tools/run-domu --pvgrub --timeout 300 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	@$(MAKE) --no-print-directory all domu-dom0
+	BUILD=$(BUILD) tools/run-domu --pvgrub --timeout $(DOMU_TIMEOUT) --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio

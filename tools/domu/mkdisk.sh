@@ -18,4 +18,5 @@ menuentry "Ethos" {
 }
 GRUB
 rm -f "$out"
-mke2fs -q -t ext2 -d "$dir" "$out" 16M
+truncate -s 16M "$out"          # (so that mke2fs does not announce it)
+mke2fs -q -t ext2 -d "$dir" "$out"

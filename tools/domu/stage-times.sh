@@ -7,14 +7,15 @@ build=${BUILD:-build}
 stages=("Xen banner:(XEN) Xen version" "dom0 kernel started:Serial input to DOM0"
 	"dom0 /init:ETHOS-DOM0: init" "xl create:ETHOS-DOM0: xl create"
 	"first guest output:Ethos kernel booting" "guest done:ETHOS-EXIT:"
-	"dom0 powered off:ETHOS-DOM0: xl exited")
+	"dom0 powered off:ETHOS-DOM0: xl exited" "QEMU gone:guest: ")
 tmp=$(mktemp -d)
 for r in $(seq 1 "$runs"); do
-	start=$(perl -MTime::HiRes=time -e 'printf "%.3f", time')
-	tools/run-domu --all --timeout 120 "$build/kernel.elf" "$build/initrd.cpio" |
-		perl -MTime::HiRes=time -ne 'printf "%.3f %s", time, $_' > "$tmp/run$r"
+	start=$EPOCHREALTIME
+	# Each line stamped with the time it arrived (bash's own clock).
+	{ tools/run-domu --all --timeout 120 "$build/kernel.elf" "$build/initrd.cpio" || true; } |
+		while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done > "$tmp/run$r"
 	for s in "${stages[@]}"; do
-		t=$(grep -m1 -F "${s#*:}" "$tmp/run$r" | awk -v s="$start" '{ printf "%.2f", $1 - s }')
+		t=$(grep -m1 -F "${s#*:}" "$tmp/run$r" | awk -v s="$start" '{ printf "%.2f", $1 - s }' || true)
 		echo "${s%%:*}|${t:-?}" >> "$tmp/stages$r"
 	done
 done
