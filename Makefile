@@ -17,8 +17,11 @@ HOSTCC  := gcc
 GCC_INC := $(shell $(CC) -print-file-name=include)
 
 # Xen's public headers are used from the system (libxen-dev) through a
-# directory that holds only them, so that no libc header can creep in.
+# directory that holds only them, so that no libc header can creep in.  They
+# are included as <xen/interface/...> (as in Linux): <xen/...> is our own
+# xen/ layer, <arch/...> the arch layer, <kernel/...> the portable kernel.
 SYSINC  := $(BUILD)/sysinc
+XEN_PUBLIC := $(SYSINC)/xen/interface/xen.h
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
@@ -34,20 +37,21 @@ KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
 
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 
-$(SYSINC)/xen/xen.h:
-	@mkdir -p $(SYSINC)
+$(XEN_PUBLIC):
+	@if [ -L $(SYSINC)/xen ]; then rm -f $(SYSINC)/xen; fi   # the old layout
+	@mkdir -p $(SYSINC)/xen
 	@test -f /usr/include/xen/xen.h || { echo "missing Xen headers: run tools/deps.sh (package libxen-dev)"; exit 1; }
-	ln -sfn /usr/include/xen $(SYSINC)/xen
+	ln -sfn /usr/include/xen $(SYSINC)/xen/interface
 
 # V=1 shows whole command lines.
 Q := $(if $(V),,@)
 
-$(BUILD)/%.c.o: %.c | $(SYSINC)/xen/xen.h
+$(BUILD)/%.c.o: %.c | $(XEN_PUBLIC)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
-$(BUILD)/%.S.o: %.S | $(SYSINC)/xen/xen.h
+$(BUILD)/%.S.o: %.S | $(XEN_PUBLIC)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<

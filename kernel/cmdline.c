@@ -1,12 +1,20 @@
-/* The kernel command line from start_info: space-separated key=value words. */
+/* The kernel command line: space-separated key=value words. */
 #include <stddef.h>
-#include "kernel.h"
-#include "xenguest.h"
+#include <kernel/kernel.h>
+
+static const char *cmdline = "";
+static unsigned long cmdline_max;
+
+void cmdline_init(const char *line, unsigned long max)
+{
+	cmdline = line;
+	cmdline_max = max;
+}
 
 const char *cmdline_get(const char *key, char *buf, unsigned long size)
 {
-	const char *p = (const char *)start_info->cmd_line;
-	const char *end = p + MAX_GUEST_CMDLINE;
+	const char *p = cmdline;
+	const char *end = p + cmdline_max;
 
 	while (p < end && *p != '\0') {
 		while (p < end && *p == ' ')

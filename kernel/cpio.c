@@ -1,6 +1,6 @@
 /* cpio newc parsing; see cpio.h. */
 #include <stdbool.h>
-#include "cpio.h"
+#include <kernel/cpio.h>
 
 #define HEADER_SIZE 110
 #define FIELD_WIDTH 8

@@ -1,23 +1,25 @@
 /*
  * kernel_main: the boot sequence.  See docs/ARCHITECTURE.md, "Boot".
+ * The one file of kernel/ that knows it boots on Xen: it brings up the
+ * xen/ and arch/ layers in order, then hands over to the portable kernel.
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "xenevt.h"
-#include "xentime.h"
-#include "console.h"
-#include "trap.h"
-#include "printk.h"
-#include "panic.h"
-#include "kernel.h"
-#include "kstring.h"
-#include "cpio.h"
-#include "asm_defs.h"
-#include "pagetable.h"
-#include "proc.h"
-#include "event.h"
+#include <xen/guest.h>
+#include <xen/evtchn.h>
+#include <xen/time.h>
+#include <xen/console.h>
+#include <arch/trap.h>
+#include <kernel/printk.h>
+#include <kernel/panic.h>
+#include <kernel/kernel.h>
+#include <kernel/kstring.h>
+#include <kernel/cpio.h>
+#include <arch/asm_defs.h>
+#include <arch/cpu.h>
+#include <arch/pagetable.h>
+#include <kernel/proc.h>
+#include <kernel/event.h>
 
 const void *boot_archive;
 
@@ -35,9 +37,9 @@ int kernel_selftest(void);
 
 void kernel_exit(int64_t status)
 {
-	events_mask();
+	cpu_events_mask();
 	printk("ETHOS-EXIT: %ld\n", (long)status);
-	xen_shutdown(false);
+	cpu_shutdown(false);
 }
 
 static void find_boot_archive(void)
@@ -94,7 +96,7 @@ static void run_boot_test(const char *what)
 	if (strcmp(what, "hang") == 0) {
 		printk("boot test: hanging on purpose\n");
 		for (;;)
-			hv_sched_op(SCHEDOP_block, NULL);
+			cpu_idle();
 	}
 	if (strcmp(what, "flood") == 0) {
 		for (int i = 1; i <= 3000; i++)
@@ -130,6 +132,7 @@ void kernel_main(start_info_t *si, uint64_t boot_rsp)
 	console_init();
 	printk("Ethos kernel booting on Xen (%s, %s)\n", si->magic,
 	       xen_is_dom0() ? "dom0" : "domU");
+	cmdline_init((const char *)si->cmd_line, MAX_GUEST_CMDLINE);
 	printk("command line: %s\n", (const char *)si->cmd_line);
 	traps_init();
 	evtchn_init();

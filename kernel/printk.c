@@ -1,10 +1,10 @@
 /* printk and panic. */
 #include <stdarg.h>
-#include "printk.h"
-#include "panic.h"
-#include "kstring.h"
-#include "console.h"
-#include "xenguest.h"
+#include <kernel/printk.h>
+#include <kernel/panic.h>
+#include <kernel/kstring.h>
+#include <xen/console.h>
+#include <arch/cpu.h>
 
 void printk(const char *fmt, ...)
 {
@@ -26,12 +26,12 @@ void panic(const char *fmt, ...)
 	char buf[256];
 	va_list ap;
 
-	events_mask();
+	cpu_events_mask();
 	if (panicking++ == 0) {
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
 		printk("PANIC: %s\n", buf);
 	}
-	xen_shutdown(true);
+	cpu_shutdown(true);
 }

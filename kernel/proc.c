@@ -1,15 +1,15 @@
 /* The process table: spawn, exit, kill. */
 #include <stddef.h>
-#include "asm_defs.h"
-#include "proc.h"
-#include "kernel.h"
-#include "cpio.h"
-#include "mm.h"
-#include "kstring.h"
-#include "printk.h"
-#include "panic.h"
-#include "xentime.h"
-#include <xen/xen.h>
+#include <arch/asm_defs.h>
+#include <arch/cpu.h>
+#include <kernel/proc.h>
+#include <kernel/kernel.h>
+#include <kernel/cpio.h>
+#include <kernel/mm.h>
+#include <kernel/kstring.h>
+#include <kernel/printk.h>
+#include <kernel/panic.h>
+#include <xen/time.h>
 
 extern char boot_stack_top[];
 
@@ -67,12 +67,7 @@ static enum status setup_stack(struct proc *p, uintptr_t entry,
 
 	struct trap_frame *tf = (struct trap_frame *)
 		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->cs = FLAT_USER_CS64;
-	tf->ss = FLAT_USER_SS64;
-	tf->rflags = 0x200;                  /* IF: events on in user mode */
-	tf->rsp = arg_at - 8;                /* as if called: 16n - 8 */
+	arch_user_frame_init(tf, entry, arg_at - 8);   /* as if called: 16n - 8 */
 	tf->rdi = arg_at;
 	tf->rsi = arg_len;
 	p->frame = tf;

@@ -1,24 +1,22 @@
 /*
- * Round-robin scheduling on Xen's one-shot timer, and the last step of
- * every return to user mode.
+ * Round-robin scheduling on the one-shot timer.
  *
  * A process runs until it blocks, exits, or its time slice ends (the timer
- * upcall arrives in user mode and kernel_return_to_user preempts it).  To
- * switch, the scheduler tells Xen the next process's kernel stack
- * (stack_switch) and page tables (one mmuext batch) and resumes its saved
- * frame; the old kernel stack is simply abandoned, it holds nothing.
+ * upcall arrives in user mode and sched_return_to_user preempts it).  To
+ * switch, the scheduler names the next process's kernel stack and address
+ * space (arch_switch_to) and resumes its saved frame; the old kernel stack
+ * is simply abandoned, it holds nothing.
  * When nothing is runnable the idle loop runs on the boot stack and blocks
  * the vCPU in Xen until an event arrives.
  */
 #include <stddef.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "xentime.h"
-#include "xenevt.h"
-#include "asm_defs.h"
-#include "proc.h"
-#include "kernel.h"
-#include "panic.h"
+#include <xen/time.h>
+#include <arch/asm_defs.h>
+#include <arch/cpu.h>
+#include <kernel/proc.h>
+#include <kernel/kernel.h>
+#include <kernel/panic.h>
+#include <kernel/deferred.h>
 
 #define TIMESLICE_NS (10ULL * 1000 * 1000)
 
@@ -28,19 +26,13 @@ struct proc *current;
 static TAILQ_HEAD(, proc) runq;
 static uint64_t slice_end;
 static struct proc *fpu_owner;    /* whose state the FPU registers hold */
-static volatile bool timer_fired;
-static volatile bool deferred_pending;
+static volatile bool timer_fired;   /* the one-shot timer must be re-armed */
 
 /* Upcall context: only note it; the work happens before return to user. */
 static void on_timer(void)
 {
 	timer_fired = true;
-	deferred_pending = true;
-}
-
-void sched_request_deferred(void)
-{
-	deferred_pending = true;
+	deferred_request();
 }
 
 void sched_init(void)
@@ -56,15 +48,6 @@ void sched_make_runnable(struct proc *p)
 	TAILQ_INSERT_TAIL(&runq, p, runq);
 }
 
-/* Deferred work: what upcalls only flagged. */
-static void deferred_work(void)
-{
-	timer_fired = false;
-	deferred_pending = false;
-	beep_expire(time_now_ns());
-	console_input_deliver();
-}
-
 static void arm_timer(bool running)
 {
 	uint64_t deadline = beep_next_deadline();
@@ -75,24 +58,11 @@ static void arm_timer(bool running)
 		time_set_deadline(deadline);
 }
 
-static void switch_to(struct proc *p)
-{
-	multicall_entry_t calls[1];
-
-	/* Xen enters the kernel on this stack when p traps. */
-	calls[0].op = __HYPERVISOR_stack_switch;
-	calls[0].args[0] = FLAT_KERNEL_SS;
-	calls[0].args[1] = (uintptr_t)p->kstack + KSTACK_SIZE;
-	if (hv_multicall(calls, 1) != 0 || calls[0].result != 0)
-		panic("stack_switch failed");
-	as_switch(&p->as);
-}
-
 static __attribute__((noreturn)) void run(struct proc *p)
 {
 	TAILQ_REMOVE(&runq, p, runq);
 	if (p != current || as_current() != &p->as)
-		switch_to(p);
+		arch_switch_to((char *)p->kstack + KSTACK_SIZE, &p->as);
 	current = p;
 	p->state = ProcRunning;
 	if (fpu_owner != p) {
@@ -102,6 +72,7 @@ static __attribute__((noreturn)) void run(struct proc *p)
 		fpu_owner = p;
 	}
 	slice_end = time_now_ns() + TIMESLICE_NS;
+	timer_fired = false;
 	arm_timer(true);
 	if (p->wait != NULL)
 		wait_finish(p);
@@ -115,15 +86,14 @@ static __attribute__((noreturn)) void idle_loop(void *unused)
 	if (as_current() != NULL)
 		as_switch(NULL);
 	for (;;) {
-		events_mask();
-		deferred_work();
+		cpu_events_mask();
+		deferred_run();
 		if (!TAILQ_EMPTY(&runq))
 			run(TAILQ_FIRST(&runq));
 		if (proc_count() == 0)
 			panic("no processes left and init did not end the system");
 		arm_timer(false);
-		/* Unmasks events and sleeps until one is pending. */
-		hv_sched_op(SCHEDOP_block, NULL);
+		cpu_idle();
 	}
 }
 
@@ -143,21 +113,12 @@ void sched_start(void)
 	call_on_stack(boot_stack_top, idle_loop, NULL);
 }
 
-void kernel_upcall(struct trap_frame *tf)
+void sched_return_to_user(void)
 {
-	(void)tf;
-	evtchn_do_upcall();
-}
-
-void kernel_return_to_user(struct trap_frame *tf)
-{
-	struct proc *p = current;
 	bool rearm = timer_fired;
 
-	ASSERT(p != NULL && p->frame == tf);
-	if (deferred_pending)
-		deferred_work();
-	if (p->state != ProcRunning)
+	timer_fired = false;
+	if (current->state != ProcRunning)
 		schedule();
 	uint64_t now = time_now_ns();
 	if (now >= slice_end) {

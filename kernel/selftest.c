@@ -4,12 +4,12 @@
  * or "FAIL: kernel/..." are counted by the test driver.
  */
 #include <stddef.h>
-#include "mm.h"
-#include "pagetable.h"
-#include "printk.h"
-#include "kernel.h"
-#include "kstring.h"
-#include "proc.h"
+#include <kernel/mm.h>
+#include <arch/pagetable.h>
+#include <kernel/printk.h>
+#include <kernel/kernel.h>
+#include <kernel/kstring.h>
+#include <kernel/proc.h>
 
 static int failures;
 

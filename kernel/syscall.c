@@ -5,13 +5,13 @@
  * copyin/copyout.
  */
 #include <stddef.h>
-#include "proc.h"
-#include "kernel.h"
-#include "uaccess.h"
-#include "console.h"
-#include "xentime.h"
-#include "mm.h"
-#include "kstring.h"
+#include <kernel/proc.h>
+#include <kernel/kernel.h>
+#include <kernel/uaccess.h>
+#include <xen/console.h>
+#include <xen/time.h>
+#include <kernel/mm.h>
+#include <kernel/kstring.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 

@@ -5,13 +5,13 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <xen/io/console.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "xenevt.h"
-#include "xentime.h"
-#include "console.h"
-#include "asm_defs.h"
+#include <xen/interface/io/console.h>
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <xen/evtchn.h>
+#include <xen/time.h>
+#include <xen/console.h>
+#include <arch/asm_defs.h>
 
 /* How long a full ring may stall before output is dropped (backend gone). */
 #define RING_STALL_NS  (3ULL * 1000 * 1000 * 1000)

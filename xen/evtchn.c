@@ -5,10 +5,10 @@
  * entry unless events are masked.
  */
 #include <stddef.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "xenevt.h"
-#include "panic.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <xen/evtchn.h>
+#include <kernel/panic.h>
 
 #define NR_PORTS EVTCHN_2L_NR_CHANNELS
 #define BITS_PER_WORD (8 * sizeof(xen_ulong_t))

@@ -1,10 +1,10 @@
 /* Xen system time and the one-shot timer (VIRQ_TIMER). */
 #include <stddef.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "xenevt.h"
-#include "xentime.h"
-#include "panic.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <xen/evtchn.h>
+#include <xen/time.h>
+#include <kernel/panic.h>
 
 void (*time_tick_hook)(void);
 

@@ -1,8 +1,8 @@
 /* start_info, shared_info and domain shutdown. */
 #include <stdint.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "console.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <xen/console.h>
 
 start_info_t *start_info;
 shared_info_t *shared_info;

@@ -10,8 +10,8 @@
  * runs with events masked.
  */
 #define __ASSEMBLY__ 1
-#include <xen/xen.h>
-#include "asm_defs.h"
+#include <xen/interface/xen.h>
+#include <arch/asm_defs.h>
 
 .macro SAVE_GPRS
 	pushq %rax

@@ -7,8 +7,8 @@
  * to our own stack at once so that the boot region after the page tables
  * can be handed to the page allocator.
  */
-#include <xen/elfnote.h>
-#include "asm_defs.h"
+#include <xen/interface/elfnote.h>
+#include <arch/asm_defs.h>
 
 #define ELFNOTE(type, desc)                 \
 	.pushsection .note.Xen, "a";        \

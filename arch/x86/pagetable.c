@@ -11,12 +11,12 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "pagetable.h"
-#include "physmap.h"
-#include "asm_defs.h"
-#include "panic.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <arch/pagetable.h>
+#include <arch/physmap.h>
+#include <arch/asm_defs.h>
+#include <kernel/panic.h>
 
 #define L4_KERNEL_FIRST 272       /* first guest-kernel slot after Xen's */
 #define USER_TABLE_FLAGS (PTE_PRESENT | PTE_WRITE | PTE_USER | PTE_ACCESSED)

@@ -18,14 +18,14 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "pagetable.h"
-#include "physmap.h"
-#include "asm_defs.h"
-#include "mm.h"
-#include "panic.h"
-#include "printk.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <arch/pagetable.h>
+#include <arch/physmap.h>
+#include <arch/asm_defs.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
 
 extern char _end[];
 
@@ -34,45 +34,6 @@ pfn_t physmap_reserved_pages;
 static pfn_t xen_pt_first, xen_pt_end;   /* Xen's bootstrap page tables */
 static pfn_t dm_tables_first, dm_tables_end;
 static pfn_t dm_l1_first;
-
-/* --- batched mmu_update ---------------------------------------------- */
-
-#define BATCH_MAX 1024
-static mmu_update_t batch[BATCH_MAX];
-static unsigned int batch_len;
-
-void mmu_batch_flush(void)
-{
-	unsigned int done = 0;
-
-	if (batch_len == 0)
-		return;
-	long rc = hv_mmu_update(batch, batch_len, &done, DOMID_SELF);
-	if (rc != 0)
-		panic("mmu_update failed (%ld) at request %u of %u: ptr %lx val %lx",
-		      rc, done, batch_len, (unsigned long)batch[done].ptr,
-		      (unsigned long)batch[done].val);
-	batch_len = 0;
-}
-
-/* Queues "entry idx of table frame `table` := val". */
-void mmu_batch_write(pfn_t table, unsigned int idx, uint64_t val)
-{
-	if (batch_len == BATCH_MAX)
-		mmu_batch_flush();
-	batch[batch_len].ptr = ((pfn_to_mfn(table) << PAGE_SHIFT) + idx * 8) |
-			       MMU_NORMAL_PT_UPDATE;
-	batch[batch_len].val = val;
-	batch_len++;
-}
-
-void tlb_flush_local(void)
-{
-	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
-
-	if (hv_mmuext_op(&op, 1, NULL, DOMID_SELF) != 0)
-		panic("TLB flush failed");
-}
 
 /* --- the boot mapping ------------------------------------------------ */
 

@@ -5,12 +5,13 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "hypercall.h"
-#include "xenguest.h"
-#include "trap.h"
-#include "printk.h"
-#include "panic.h"
-#include "kernel.h"
+#include <xen/hypercall.h>
+#include <xen/guest.h>
+#include <xen/evtchn.h>
+#include <arch/trap.h>
+#include <kernel/printk.h>
+#include <kernel/panic.h>
+#include <kernel/kernel.h>
 
 #define DECLARE_TRAP(name) extern char name[]
 DECLARE_TRAP(trap_divide);
@@ -199,7 +200,7 @@ void trap_entry(struct trap_frame *tf)
 	if (trap_from_user(tf))
 		kernel_enter_from_user(tf);
 	if (tf->vector == VEC_UPCALL)
-		kernel_upcall(tf);
+		evtchn_do_upcall();
 	else if (tf->vector == VEC_SYSCALL)
 		kernel_syscall(tf);
 	else if (trap_from_user(tf))

@@ -5,9 +5,9 @@
  * later than all others) is O(1).
  */
 #include <stddef.h>
-#include "event.h"
-#include "proc.h"
-#include "xentime.h"
+#include <kernel/event.h>
+#include <kernel/proc.h>
+#include <xen/time.h>
 
 static TAILQ_HEAD(beepq, event) queue = { NULL, &queue.tqh_first };
 

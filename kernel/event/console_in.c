@@ -6,9 +6,10 @@
  * return to user (or in the idle loop).
  */
 #include <stddef.h>
-#include "event.h"
-#include "proc.h"
-#include "console.h"
+#include <kernel/event.h>
+#include <kernel/proc.h>
+#include <kernel/deferred.h>
+#include <xen/console.h>
 
 static TAILQ_HEAD(readq, event) readers = { NULL, &readers.tqh_first };
 
@@ -24,7 +25,7 @@ static const struct event_source console_source = {
 
 void console_input_events_init(void)
 {
-	console_set_input_hook(sched_request_deferred);
+	console_set_input_hook(deferred_request);
 	console_input_init();
 }
 

@@ -1,10 +1,10 @@
 /* The event table and the event life cycle; see event.h. */
 #include <stddef.h>
-#include "event.h"
-#include "proc.h"
-#include "mm.h"
-#include "kstring.h"
-#include "panic.h"
+#include <kernel/event.h>
+#include <kernel/proc.h>
+#include <kernel/mm.h>
+#include <kernel/kstring.h>
+#include <kernel/panic.h>
 
 #define NO_SLOT UINT32_MAX
 #define FIRST_CAPACITY 64

@@ -11,8 +11,8 @@
  * (satisfied or failed) and a decided node never changes again, so a
  * change climbs from the leaf only while it decides nodes: O(depth).
  */
-#include "evtree.h"
-#include "panic.h"
+#include <kernel/evtree.h>
+#include <kernel/panic.h>
 
 /* Node indexes and counters are all below ETHOS_TREE_MAX_NODES. */
 _Static_assert(ETHOS_TREE_MAX_NODES <= 0xffff, "evtree node fields are 16-bit");

@@ -15,13 +15,13 @@
  * event lets go of it when it completes or is released.
  */
 #include <stddef.h>
-#include "event.h"
-#include "evtree.h"
-#include "proc.h"
-#include "uaccess.h"
-#include "mm.h"
-#include "kstring.h"
-#include "panic.h"
+#include <kernel/event.h>
+#include <kernel/evtree.h>
+#include <kernel/proc.h>
+#include <kernel/uaccess.h>
+#include <kernel/mm.h>
+#include <kernel/kstring.h>
+#include <kernel/panic.h>
 
 struct wait {
 	struct proc *proc;

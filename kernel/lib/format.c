@@ -1,7 +1,7 @@
 /* vsnprintf: the one formatter, used by printk and by libethos. */
 #include <stdbool.h>
 #include <stdint.h>
-#include "kstring.h"
+#include <kernel/kstring.h>
 
 struct out {
 	char *buf;

@@ -3,7 +3,7 @@
  * "rep stos/movs" is avoided because QEMU runs every iteration as a step.
  */
 #include <stdint.h>
-#include "kstring.h"
+#include <kernel/kstring.h>
 
 /* gcc would turn these loops back into calls to memset/memcpy. */
 #if defined(__clang__)

@@ -19,8 +19,8 @@
  * free lists and coalesce, so a failure still means that no free aligned
  * block of that order exists.
  */
-#include "mm.h"
-#include "panic.h"
+#include <kernel/mm.h>
+#include <kernel/panic.h>
 
 #define TAIL_ORDER 0xff
 #define HOT_MAX 64

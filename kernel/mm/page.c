@@ -1,6 +1,6 @@
 /* Whole pages by address, and clearing and copying them. */
-#include "mm.h"
-#include "panic.h"
+#include <kernel/mm.h>
+#include <kernel/panic.h>
 
 /* gcc would turn the loops below back into memset/memcpy calls. */
 #if defined(__clang__)

@@ -15,9 +15,9 @@
  * start, and the double frees that show without a per-object bitmap (the
  * object freed last on its page, or a page with every object free).
  */
-#include "mm.h"
-#include "panic.h"
-#include "kstring.h"
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/kstring.h>
 
 #define CLASSES 8
 #define MIN_SHIFT 4

@@ -2,7 +2,7 @@
 # layout for them to parse ($(BUILD)/unit/sample.elf; the test finds it
 # next to itself, or takes a path as argv[1] or $ELF_SAMPLE).
 UNIT_TESTS += elf
-UNIT_elf_SRCS := tests/unit/test_elf.c kernel/elf.c
+UNIT_elf_SRCS := tests/unit/test_elf.c kernel/exec/elf.c
 
 ELF_SAMPLE_FLAGS := -std=gnu11 -O2 -static -nostdlib -ffreestanding \
 	-fno-pie -no-pie -fno-asynchronous-unwind-tables -fno-stack-protector \

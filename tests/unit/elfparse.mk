@@ -1,2 +1,2 @@
 UNIT_TESTS += elfparse
-UNIT_elfparse_SRCS := tests/unit/test_elfparse.c kernel/elf.c
+UNIT_elfparse_SRCS := tests/unit/test_elfparse.c kernel/exec/elf.c

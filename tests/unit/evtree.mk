@@ -5,8 +5,8 @@ UNIT_evtree_SRCS := tests/unit/test_evtree.c kernel/event/evtree.c
 UNIT_tree_builder_SRCS := tests/unit/test_tree_builder.c libethos/tree.c \
 	kernel/event/evtree.c
 
-$(BUILD)/unit/evtree: kernel/include/evtree.h kernel/include/uapi/ethos/abi.h
-$(BUILD)/unit/tree_builder: kernel/include/evtree.h \
+$(BUILD)/unit/evtree: kernel/include/kernel/evtree.h kernel/include/uapi/ethos/abi.h
+$(BUILD)/unit/tree_builder: kernel/include/kernel/evtree.h \
 	kernel/include/uapi/ethos/abi.h libethos/include/ethos/tree.h
 # libethos code includes <ethos/abi.h> and <ethos/tree.h>.  The unit rule
 # has no per-test CFLAGS hook (HOST_CFLAGS is expanded when the rule is

@@ -2,7 +2,7 @@
 #ifndef FAKE_MEMORY_H
 #define FAKE_MEMORY_H
 
-#include "mm.h"
+#include <kernel/mm.h>
 
 /* npages of page-aligned memory, its struct page array, buddy_init; no
  * page is given to the allocator yet. */

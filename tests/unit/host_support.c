@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "panic.h"
+#include <kernel/panic.h>
 
 int unit_failures;
 int unit_tests_failed;

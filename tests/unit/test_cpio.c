@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "cpio.h"
+#include <kernel/cpio.h>
 
 struct archive {
 	unsigned char buf[1 << 16];

@@ -1,5 +1,5 @@
 /*
- * ELF64 validator (kernel/elf.c).
+ * ELF64 validator (kernel/exec/elf.c).
  *
  * Images are built in memory from a `struct spec` (a file header, a
  * program header table and where to put it) by a small writer, and each
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "elf64.h"
+#include <kernel/elf64.h>
 
 #define TEXT_BASE 0x400000ULL
 #define TEXT_END  0x40000000ULL

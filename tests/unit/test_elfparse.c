@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "elf64.h"
+#include <kernel/elf64.h>
 
 static const struct elf_limits limits = {
 	.text_base = 0x400000, .text_end = 0x40000000,

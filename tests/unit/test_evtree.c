@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "evtree.h"
+#include <kernel/evtree.h>
 
 #define MAXN ETHOS_TREE_MAX_NODES
 #define FIXED_SEED 0x5eed2024c0ffeeULL

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "evtree.h"
+#include <kernel/evtree.h>
 #include <ethos/tree.h>
 
 #define MAXN ETHOS_TREE_MAX_NODES

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <xen/xen.h>
+#include <xen/interface/xen.h>
 
 extern start_info_t *start_info;
 extern shared_info_t *shared_info;

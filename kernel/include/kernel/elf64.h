@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uapi/ethos/abi.h"
+#include <uapi/ethos/abi.h>
 
 /* ---- the file format ------------------------------------------------------ */
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uapi/ethos/abi.h"
+#include <uapi/ethos/abi.h>
 
 /*
  * Called once for every leaf during validation, in index order.  Returns

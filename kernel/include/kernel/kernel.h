@@ -4,11 +4,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "trap.h"
+#include <arch/trap.h>
 
 /* Trap policy, called by trap_entry (arch/x86/traps.c). */
 void kernel_enter_from_user(struct trap_frame *tf);
-void kernel_upcall(struct trap_frame *tf);
 void kernel_syscall(struct trap_frame *tf);
 void kernel_user_fault(struct trap_frame *tf);
 /* A kernel-mode page fault: true if handled (demand page or fixup). */
@@ -22,6 +21,8 @@ __attribute__((noreturn)) void kernel_exit(int64_t status);
 /* The kernel command line ("key=value ..."); NULL if key is absent.  The
  * value is copied into buf (NUL-terminated). */
 const char *cmdline_get(const char *key, char *buf, unsigned long size);
+/* The boot sequence hands over the line (max bytes, maybe unterminated). */
+void cmdline_init(const char *line, unsigned long max);
 
 /* The boot archive (initrd). */
 extern const void *boot_archive;

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uapi/ethos/abi.h"
-#include "pagetable.h"
+#include <uapi/ethos/abi.h>
+#include <arch/pagetable.h>
 
 uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
 

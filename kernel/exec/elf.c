@@ -10,7 +10,7 @@
  * reading a field in place could be an unaligned access (undefined
  * behaviour in C, and UBSan reports it).
  */
-#include "elf64.h"
+#include <kernel/elf64.h>
 
 static uint64_t page_of(uint64_t va)
 {

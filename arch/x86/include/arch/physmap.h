@@ -1,10 +1,11 @@
-/* Low-level page-table helpers shared by physmap.c and pagetable.c. */
+/* Low-level page-table helpers: the mmu_update batch (mmu.c) and the
+ * direct map (physmap.c), shared with pagetable.c. */
 #ifndef PHYSMAP_H
 #define PHYSMAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "mm.h"
+#include <kernel/mm.h>
 
 void mmu_batch_write(pfn_t table, unsigned int idx, uint64_t val);
 void mmu_batch_flush(void);

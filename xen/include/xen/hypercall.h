@@ -10,12 +10,12 @@
 #define HYPERCALL_H
 
 #include <stdint.h>
-#include <xen/xen.h>
-#include <xen/sched.h>
-#include <xen/event_channel.h>
-#include <xen/vcpu.h>
-#include <xen/memory.h>
-#include <xen/callback.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/sched.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/vcpu.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/callback.h>
 
 extern char hypercall_page[4096];
 

@@ -1,7 +1,14 @@
-/* What a trap means for a process: demand paging, or death. */
-#include "proc.h"
-#include "kernel.h"
-#include "xenguest.h"
+/*
+ * Trap policy: what a trap means for the kernel and for the process that
+ * took it.  arch/x86/traps.c classifies a trap and calls these; a user
+ * page fault is demand paging or death, and every return to user mode
+ * passes through kernel_return_to_user.
+ */
+#include <kernel/proc.h>
+#include <kernel/kernel.h>
+#include <kernel/deferred.h>
+#include <kernel/panic.h>
+#include <arch/cpu.h>
 
 void kernel_enter_from_user(struct trap_frame *tf)
 {
@@ -13,8 +20,7 @@ void kernel_user_fault(struct trap_frame *tf)
 	uint64_t address = 0;
 
 	if (tf->vector == VEC_PAGE_FAULT) {
-		/* Xen puts the faulting address in the vCPU's virtual CR2. */
-		address = vcpu0->arch.cr2;
+		address = trap_fault_address(tf);
 		if (region_fault(current, address, tf->error))
 			return;
 	}
@@ -28,10 +34,18 @@ void kernel_user_fault(struct trap_frame *tf)
  */
 bool kernel_page_fault(struct trap_frame *tf)
 {
-	uint64_t address = vcpu0->arch.cr2;
+	uint64_t address = trap_fault_address(tf);
 
 	if (current != NULL && address < USER_TOP && trap_has_fixup(tf) &&
 	    region_fault(current, address, tf->error))
 		return true;
 	return trap_try_fixup(tf);
+}
+
+void kernel_return_to_user(struct trap_frame *tf)
+{
+	ASSERT(current != NULL && current->frame == tf);
+	if (deferred_requested())
+		deferred_run();
+	sched_return_to_user();
 }

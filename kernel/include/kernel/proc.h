@@ -14,24 +14,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "queue.h"
-#include "pagetable.h"
-#include "trap.h"
-#include "event.h"
-#include "fpu.h"
+#include <kernel/queue.h>
+#include <arch/pagetable.h>
+#include <arch/trap.h>
+#include <kernel/event.h>
+#include <kernel/region.h>
+#include <kernel/exec.h>
+#include <arch/fpu.h>
 
 #define NPROC 64
 #define PROC_NAME_MAX 32
-
-/* The fixed user regions (see docs/ARCHITECTURE.md). */
-#define TEXT_BASE  0x0000000000400000UL
-#define TEXT_END   0x0000000040000000UL
-#define DATA_BASE  0x0000000040000000UL
-#define DATA_END   0x0000000080000000UL
-#define HEAP_BASE  0x0000000100000000UL
-#define HEAP_END   0x0000004000000000UL
-#define STACK_BASE 0x0000007f00000000UL
-#define STACK_TOP  0x0000008000000000UL   /* == USER_TOP */
 
 enum proc_state {
 	ProcUnused = 0,
@@ -80,8 +72,9 @@ void sched_make_runnable(struct proc *p);
  * preempted) and resumes another, or idles.  Never returns. */
 __attribute__((noreturn)) void schedule(void);
 void sched_rearm_timer(void);
-/* Upcall context: asks for deferred work before the next return to user. */
-void sched_request_deferred(void);
+/* The scheduler's part of every return to user mode: resumes another
+ * process if current blocked or exited, preempts at the end of a slice. */
+void sched_return_to_user(void);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
 void sched_remove(struct proc *p);
@@ -89,13 +82,5 @@ void sched_remove(struct proc *p);
 void sched_yield(void);
 /* Starts the first process. */
 __attribute__((noreturn)) void sched_start(void);
-
-/* User memory: demand paging for heap and stack, page release. */
-bool region_fault(struct proc *p, uintptr_t address, uint64_t error);
-void user_page_release(pfn_t pfn);
-enum status exec_load(struct proc *p, const void *file, uint64_t size,
-		      uintptr_t *entry);
-struct text_image;
-void text_put(struct text_image *t);
 
 #endif

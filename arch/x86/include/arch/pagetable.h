@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "mm.h"
+#include <kernel/mm.h>
 
 #define DIRECTMAP_BASE 0xffff888000000000UL
 #define USER_TOP       0x0000008000000000UL   /* one L4 slot: 512 GiB */

@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "queue.h"
-#include "uapi/ethos/abi.h"
+#include <kernel/queue.h>
+#include <uapi/ethos/abi.h>
 
 #define EVENTS_PER_PROC 16384
 

@@ -1,0 +1,84 @@
+/* Shared text images; see <kernel/exec.h>. */
+#include <stddef.h>
+#include <kernel/exec.h>
+#include <kernel/region.h>
+#include <kernel/proc.h>
+#include <kernel/kstring.h>
+#include <kernel/queue.h>
+
+struct text_page {
+	uintptr_t va;
+	pfn_t pfn;
+	unsigned int flags;
+};
+
+struct text_image {
+	const void *file;
+	unsigned int users;
+	unsigned int npages;
+	unsigned int capacity;
+	struct text_page *pages;
+	LIST_ENTRY(text_image) link;
+};
+
+static LIST_HEAD(, text_image) text_images;
+
+struct text_image *text_get(const void *file, bool *shared)
+{
+	struct text_image *t;
+
+	LIST_FOREACH(t, &text_images, link)
+		if (t->file == file)
+			break;
+	*shared = t != NULL;
+	if (t == NULL) {
+		if ((t = kzalloc(sizeof(*t))) == NULL)
+			return NULL;
+		t->file = file;
+		LIST_INSERT_HEAD(&text_images, t, link);
+	}
+	t->users++;
+	return t;
+}
+
+bool text_add_page(struct text_image *t, uintptr_t va, pfn_t pfn,
+		   unsigned int flags)
+{
+	if (t->npages == t->capacity) {
+		unsigned int cap = t->capacity ? t->capacity * 2 : 16;
+		struct text_page *pages = kmalloc(cap * sizeof(*pages));
+		if (pages == NULL)
+			return false;
+		if (t->npages)
+			memcpy(pages, t->pages, t->npages * sizeof(*pages));
+		kfree(t->pages);
+		t->pages = pages;
+		t->capacity = cap;
+	}
+	pfn_to_page(pfn)->refcount++;           /* the image's reference */
+	t->pages[t->npages++] = (struct text_page){ va, pfn, flags };
+	return true;
+}
+
+void text_put(struct text_image *t)
+{
+	if (t == NULL || --t->users > 0)
+		return;
+	for (unsigned int i = 0; i < t->npages; i++)
+		user_page_release(t->pages[i].pfn);
+	LIST_REMOVE(t, link);
+	kfree(t->pages);
+	kfree(t);
+}
+
+enum status text_map(struct proc *p, struct text_image *t)
+{
+	for (unsigned int i = 0; i < t->npages; i++) {
+		const struct text_page *tp = &t->pages[i];
+		if (!as_map(&p->as, tp->va, tp->pfn, tp->flags))
+			return StatusNoMemory;
+		pfn_to_page(tp->pfn)->refcount++;
+		p->user_pages++;
+	}
+	return StatusOk;
+}

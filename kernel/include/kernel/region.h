@@ -1,0 +1,42 @@
+/*
+ * The fixed user regions and demand paging (kernel/mm/region.c).
+ *
+ *   text  [TEXT_BASE, TEXT_END)    read-only (+exec), loaded from the file
+ *   data  [DATA_BASE, DATA_END)    read-write, loaded from the file
+ *   heap  [HEAP_BASE, HEAP_END)    read-write, zero pages on first touch
+ *   stack [STACK_BASE, STACK_TOP)  read-write, zero pages on first touch
+ *
+ * Anything else is no memory at all: a touch kills the process.
+ */
+#ifndef KERNEL_REGION_H
+#define KERNEL_REGION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/mm.h>
+
+#define TEXT_BASE  0x0000000000400000UL
+#define TEXT_END   0x0000000040000000UL
+#define DATA_BASE  0x0000000040000000UL
+#define DATA_END   0x0000000080000000UL
+#define HEAP_BASE  0x0000000100000000UL
+#define HEAP_END   0x0000004000000000UL
+#define STACK_BASE 0x0000007f00000000UL
+#define STACK_TOP  0x0000008000000000UL   /* == USER_TOP */
+
+/* The most user pages one process may hold (heap + stack + image). */
+#define USER_PAGES_MAX (64 * 1024)
+
+struct proc;
+
+/* A missing heap or stack page at address: map a zero page; false if the
+ * address is in no demand-zero region, or memory is out. */
+bool region_fault(struct proc *p, uintptr_t address, uint64_t error);
+/* A fresh zeroed page mapped at va with MAP_* flags; its kernel address in
+ * *kva (if not NULL).  False if out of memory or over USER_PAGES_MAX. */
+bool region_map_new_page(struct proc *p, uintptr_t va, unsigned int flags,
+			 void **kva);
+/* Drops one reference to a user frame; the last frees it. */
+void user_page_release(pfn_t pfn);
+
+#endif
