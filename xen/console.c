@@ -19,42 +19,13 @@
 static struct xencons_interface *ring;
 static uint32_t ring_port;
 
-/*
- * Console input, filled in upcall context and read by the kernel's
- * console-input event source.  Bytes that arrive when it is full are
- * dropped (a reader that never reads must not stall the backend).
- */
-#define INPUT_SIZE 4096
-static char input[INPUT_SIZE];
-static uint32_t input_head, input_tail;     /* free-running indexes */
-static void (*input_hook)(void);
+/* Where input goes, in upcall context (the kernel's console-input source). */
+static console_input_fn input_hook;
 
 static void input_put(const char *buf, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (input_head - input_tail < INPUT_SIZE)
-			input[input_head++ % INPUT_SIZE] = buf[i];
 	if (n > 0 && input_hook != NULL)
-		input_hook();
-}
-
-size_t console_read(char *buf, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && input_tail != input_head)
-		buf[n++] = input[input_tail++ % INPUT_SIZE];
-	return n;
-}
-
-size_t console_input_available(void)
-{
-	return input_head - input_tail;
-}
-
-void console_set_input_hook(void (*fn)(void))
-{
-	input_hook = fn;
+		input_hook(buf, n);
 }
 
 /* dom0: Xen raises VIRQ_CONSOLE when serial input for dom0 arrives. */
@@ -91,8 +62,9 @@ static void ring_input(uint32_t port, void *arg)
 	evtchn_notify(port);
 }
 
-void console_input_init(void)
+void console_input_init(console_input_fn fn)
 {
+	input_hook = fn;
 	if (ring == NULL) {
 		evtchn_bind_virq(VIRQ_CONSOLE, dom0_input, NULL);
 	} else {

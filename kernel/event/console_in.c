@@ -1,9 +1,13 @@
 /*
  * Console input as an event source: readConsole(max) returns an event that
  * completes with between 1 and max bytes of input.  Readers are served in
- * the order they asked.  Input arrives in upcall context; the upcall only
- * asks for deferred work, and the bytes are handed out before the next
- * return to user (or in the idle loop).
+ * the order they asked.
+ *
+ * The driver (xen/console.c) hands bytes over in upcall context; they wait
+ * in a ring buffer here, and are given to readers in deferred work before
+ * the next return to user (or in the idle loop).  Bytes that arrive when
+ * the buffer is full are dropped: a reader that never reads must not
+ * stall the backend.
  */
 #include <stddef.h>
 #include <kernel/event.h>
@@ -11,7 +15,29 @@
 #include <kernel/deferred.h>
 #include <xen/console.h>
 
+#define INPUT_SIZE 4096
+
+static char input[INPUT_SIZE];
+static uint32_t input_head, input_tail;     /* free-running indexes */
 static TAILQ_HEAD(readq, event) readers = { NULL, &readers.tqh_first };
+
+/* Upcall context: store, and ask for deferred delivery. */
+static void input_arrived(const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (input_head - input_tail < INPUT_SIZE)
+			input[input_head++ % INPUT_SIZE] = buf[i];
+	deferred_request();
+}
+
+static size_t input_take(char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && input_tail != input_head)
+		buf[n++] = input[input_tail++ % INPUT_SIZE];
+	return n;
+}
 
 static void reader_detach(struct event *ev)
 {
@@ -25,8 +51,7 @@ static const struct event_source console_source = {
 
 void console_input_events_init(void)
 {
-	console_set_input_hook(deferred_request);
-	console_input_init();
+	console_input_init(input_arrived);
 }
 
 enum status console_read_create(struct proc *p, uint32_t max, EventId *id)
@@ -49,8 +74,8 @@ void console_input_deliver(void)
 	char buf[ETHOS_CONSOLE_READ_MAX];
 	struct event *ev;
 
-	while ((ev = TAILQ_FIRST(&readers)) != NULL && console_input_available()) {
-		size_t n = console_read(buf, ev->u.console.max);
+	while ((ev = TAILQ_FIRST(&readers)) != NULL && input_tail != input_head) {
+		size_t n = input_take(buf, ev->u.console.max);
 		TAILQ_REMOVE(&readers, ev, u.console.link);
 		event_complete(ev, buf, (uint32_t)n);
 	}

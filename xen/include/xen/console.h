@@ -12,11 +12,9 @@ void console_write(const char *buf, size_t len);
 /* Waits (bounded) until the backend has consumed everything written. */
 void console_flush(void);
 
-/* Input: enabled after event channels are up.  The hook runs in upcall
- * context when bytes arrive; console_read takes up to max of them. */
-void console_input_init(void);
-void console_set_input_hook(void (*fn)(void));
-size_t console_read(char *buf, size_t max);
-size_t console_input_available(void);
+/* Input: enabled after event channels are up.  fn runs in upcall context
+ * with the bytes as they arrive; it must only store them. */
+typedef void (*console_input_fn)(const char *buf, size_t n);
+void console_input_init(console_input_fn fn);
 
 #endif
