@@ -11,6 +11,8 @@
 #include "printk.h"
 #include "panic.h"
 #include "kernel.h"
+#include "kstring.h"
+#include "uaccess.h"
 
 #define DECLARE_TRAP(name) extern char name[]
 DECLARE_TRAP(trap_divide);
@@ -194,10 +196,61 @@ void trap_failsafe(void)
 	panic("Xen failsafe callback: bad segment state on return");
 }
 
+/*
+ * "int $N" from user mode with no DPL 3 gate must be a #GP whose error
+ * code is the IDT index: (N << 3) | 2.  Xen relies on that: its #GP
+ * handler reads the vector back as (uint8_t)(error >> 3), and if the
+ * guest's gate for that vector allows user mode it skips the instruction
+ * and delivers a software interrupt there instead (Xen 4.17,
+ * do_general_protection).  QEMU's TCG (7.2) reports (N << 4) | 2 in long
+ * mode, so Xen reads vector 2N mod 256: "int $0x82" reaches our user gate
+ * 4 as an overflow trap (rip past the instruction), "int $0x81" arrives as
+ * #GP 0x812.  Both are recognised here from the instruction bytes and
+ * reported as the hardware would: #GP (N << 3) | 2 at the instruction.
+ * (A vector 2N that is our syscall gate, int $0x40 or $0xc0, cannot be
+ * told apart this cheaply and still runs as a syscall under TCG.)
+ */
+static void trap_fix_softint(struct trap_frame *tf)
+{
+	uint8_t insn[2];
+
+	if (tf->vector == VEC_GPF && (tf->error & 7) == 2) {
+		if (copyin(insn, tf->rip, 2) == StatusOk && insn[0] == 0xcd &&
+		    tf->error == ((uint64_t)insn[1] << 4 | 2))
+			tf->error = (uint64_t)insn[1] << 3 | 2;
+	} else if (tf->vector == VEC_OVERFLOW && tf->rip >= 2) {
+		if (copyin(insn, tf->rip - 2, 2) == StatusOk &&
+		    insn[0] == 0xcd && insn[1] != VEC_OVERFLOW &&
+		    (uint8_t)(insn[1] << 1) == VEC_OVERFLOW) {
+			tf->vector = VEC_GPF;
+			tf->error = (uint64_t)insn[1] << 3 | 2;
+			tf->rip -= 2;
+		}
+	}
+}
+
+const char *trap_error_hint(const struct trap_frame *tf, char *buf,
+			    size_t len)
+{
+	buf[0] = '\0';
+	if (tf->vector == VEC_GPF && (tf->error & 3) == 2)
+		snprintf(buf, len, " (int $0x%lx: no gate for this mode)",
+			 (unsigned long)(tf->error >> 3));
+	else if (tf->vector == VEC_PAGE_FAULT)
+		snprintf(buf, len, " (%s %s, %s)",
+			 tf->error & PF_USER ? "user" : "kernel",
+			 tf->error & PF_INSTR ? "fetch" :
+			 tf->error & PF_WRITE ? "write" : "read",
+			 tf->error & PF_PRESENT ? "protection" : "not present");
+	return buf;
+}
+
 void trap_entry(struct trap_frame *tf)
 {
-	if (trap_from_user(tf))
+	if (trap_from_user(tf)) {
 		kernel_enter_from_user(tf);
+		trap_fix_softint(tf);
+	}
 	if (tf->vector == VEC_UPCALL)
 		kernel_upcall(tf);
 	else if (tf->vector == VEC_SYSCALL)
