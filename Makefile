@@ -52,9 +52,23 @@ $(BUILD)/%.S.o: %.S | $(SYSINC)/xen/xen.h
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
-$(BUILD)/kernel.elf: $(KOBJS) linker.ld
+KLD := $(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
+
+# The image carries its own symbol table for backtraces (tools/ksyms.sh):
+# link with an empty table, generate the table of that image, link again
+# with it.  The table follows .text, so text addresses stay put; the last
+# step checks that they did.
+$(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/ksyms.sh
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ $(KOBJS)
+	$(Q)tools/ksyms.sh < /dev/null > $(BUILD)/ksyms0.c
+	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/ksyms0.o $(BUILD)/ksyms0.c
+	$(Q)$(KLD) -o $@.pass1 $(KOBJS) $(BUILD)/ksyms0.o
+	$(Q)nm -n $@.pass1 | tools/ksyms.sh > $(BUILD)/ksyms.c
+	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/ksyms.o $(BUILD)/ksyms.c
+	$(Q)$(KLD) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	$(Q)nm -n $@ | tools/ksyms.sh | cmp -s - $(BUILD)/ksyms.c || \
+		{ echo "ksyms: text moved between the link passes"; rm -f $@; exit 1; }
+	$(Q)rm -f $@.pass1
 
 -include $(KOBJS:.o=.d)
 

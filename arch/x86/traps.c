@@ -13,6 +13,9 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "uaccess.h"
+#include "asm_defs.h"
+#include "ksyms.h"
+#include "proc.h"
 
 #define DECLARE_TRAP(name) extern char name[]
 DECLARE_TRAP(trap_divide);
@@ -136,31 +139,101 @@ bool trap_try_fixup(struct trap_frame *tf)
 	return true;
 }
 
-static bool frame_pointer_ok(uint64_t rbp)
+extern char boot_stack[], boot_stack_top[];
+
+/*
+ * The kernel stack that holds addr: the boot stack (boot, idle loop,
+ * scheduler) or the current process's kernel stack.  A backtrace follows
+ * frame pointers only inside it, so a corrupt rbp ends the walk instead
+ * of faulting in the middle of the report.
+ */
+static bool stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
-	/* Only follow frames inside kernel memory, word-aligned. */
-	return (rbp & 7) == 0 && rbp >= 0xffff888000000000ULL &&
-	       rbp < 0xfffffffffffff000ULL;
+	if (addr >= (uintptr_t)boot_stack && addr < (uintptr_t)boot_stack_top) {
+		*lo = (uintptr_t)boot_stack;
+		*hi = (uintptr_t)boot_stack_top;
+		return true;
+	}
+	if (current != NULL && current->kstack != NULL &&
+	    addr >= (uintptr_t)current->kstack &&
+	    addr < (uintptr_t)current->kstack + KSTACK_SIZE) {
+		*lo = (uintptr_t)current->kstack;
+		*hi = *lo + KSTACK_SIZE;
+		return true;
+	}
+	return false;
 }
 
-static void backtrace(uint64_t rbp)
+/* A return address is past its call: look up ret - 1, or a call that
+ * ends a function (noreturn) would be named after the next one. */
+static void print_frame(int depth, uint64_t addr, bool is_return)
 {
-	printk("backtrace:");
-	for (int depth = 0; depth < 16 && frame_pointer_ok(rbp); depth++) {
+	uint64_t offset;
+	const char *name = ksym_lookup(addr - is_return, &offset);
+
+	if (name != NULL)
+		printk("  #%d %016lx %s+0x%lx\n", depth, (unsigned long)addr,
+		       name, (unsigned long)(offset + is_return));
+	else
+		printk("  #%d %016lx ?\n", depth, (unsigned long)addr);
+}
+
+#define BACKTRACE_DEPTH 32
+
+/*
+ * Walks the rbp chain: each frame is [saved rbp, return address].  A
+ * frame is followed only if it is 8-aligned, wholly inside the stack that
+ * holds the first one, and above the previous one (callers' frames are
+ * higher); _start's rbp of 0 ends it.
+ */
+static void walk_frames(int depth, uint64_t rbp)
+{
+	uintptr_t lo, hi, prev = 0;
+
+	if (!stack_bounds(rbp, &lo, &hi))
+		return;
+	while (depth < BACKTRACE_DEPTH) {
+		if ((rbp & 7) != 0 || rbp < lo || rbp > hi - 16 || rbp <= prev)
+			return;
 		const uint64_t *frame = (const uint64_t *)rbp;
 		if (frame[1] == 0)
-			break;
-		printk(" %lx", (unsigned long)frame[1]);
+			return;
+		print_frame(depth++, frame[1], true);
+		prev = rbp;
 		rbp = frame[0];
 	}
-	printk("\n");
+	printk("  (stopped at %d frames)\n", BACKTRACE_DEPTH);
+}
+
+/* Set once a fault has printed its own backtrace, which starts at the
+ * faulting rip; panic's own would only add the trap path to it. */
+static bool backtrace_shown;
+
+void trap_backtrace(uint64_t pc, uint64_t rbp)
+{
+	backtrace_shown = true;
+	printk("backtrace:\n");
+	print_frame(0, pc, false);
+	walk_frames(1, rbp);
+}
+
+void trap_panic_backtrace(uint64_t rbp)
+{
+	if (backtrace_shown)
+		return;
+	backtrace_shown = true;
+	printk("backtrace:\n");
+	walk_frames(0, rbp);
 }
 
 void trap_dump(const struct trap_frame *tf)
 {
-	printk("trap %lu (%s) error %lx at rip %lx cs %lx rflags %lx\n",
+	char hint[64];
+
+	printk("trap %lu (%s) error %lx%s at rip %lx cs %lx rflags %lx\n",
 	       (unsigned long)tf->vector, trap_name(tf->vector),
-	       (unsigned long)tf->error, (unsigned long)tf->rip,
+	       (unsigned long)tf->error, trap_error_hint(tf, hint, sizeof(hint)),
+	       (unsigned long)tf->rip,
 	       (unsigned long)tf->cs, (unsigned long)tf->rflags);
 	if (tf->vector == VEC_PAGE_FAULT)
 		printk("cr2 %lx\n", (unsigned long)vcpu0->arch.cr2);
@@ -181,7 +254,7 @@ void trap_kernel_fault(struct trap_frame *tf)
 	if (nested++ == 0) {
 		printk("kernel fault:\n");
 		trap_dump(tf);
-		backtrace(tf->rbp);
+		trap_backtrace(tf->rip, tf->rbp);
 	}
 	if (tf->vector == VEC_PAGE_FAULT)
 		panic("kernel page fault at rip %lx, address %lx",
