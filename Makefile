@@ -5,6 +5,7 @@
 #   make test     install what is missing, run every test; last line
 #                 "N passed, N failed", non-zero exit on any failure
 #   make bench    benchmarks, written to docs/BENCHMARKS.md
+#   make debug    boot under QEMU stopped for gdb (tools/gdb/ethos.gdb)
 #
 # Fragments: tests/unit/*.mk add host unit tests (UNIT_TESTS, UNIT_x_SRCS),
 # tools/*.mk add targets of their own (the domU path, the ISO, ...).
@@ -112,7 +113,7 @@ UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
 
 # ---- the targets a user runs -------------------------------------------------
-.PHONY: all deps run test unit guest-test bench clean
+.PHONY: all deps run debug test unit guest-test bench clean
 
 deps:
 	@tools/deps.sh
@@ -120,6 +121,15 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-dom0 --timeout 60 $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+# QEMU stopped at reset, its gdb stub on GDB_PORT; in another terminal:
+# gdb -x tools/gdb/ethos.gdb (README, "Debugging").
+GDB_PORT ?= 1234
+debug: deps
+	@$(MAKE) --no-print-directory all
+	@command -v gdb > /dev/null || echo "make debug: gdb is missing (tools/deps.d/debug.list)"
+	tools/run-dom0 --timeout 86400 --gdb $(GDB_PORT) --args "$(ARGS)" \
+		$(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 
 unit: $(UNIT_BINS)
 	@tools/run-unit $(UNIT_BINS)
