@@ -5,6 +5,7 @@
 #   make test     install what is missing, run every test; last line
 #                 "N passed, N failed", non-zero exit on any failure
 #   make bench    benchmarks, written to docs/BENCHMARKS.md
+#   make debug    boot under QEMU stopped for gdb (tools/gdb/ethos.gdb)
 #
 # Fragments: tests/unit/*.mk add host unit tests (UNIT_TESTS, UNIT_x_SRCS),
 # tools/*.mk add targets of their own (the domU path, the ISO, ...).
@@ -56,9 +57,23 @@ $(BUILD)/%.S.o: %.S | $(XEN_PUBLIC)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
-$(BUILD)/kernel.elf: $(KOBJS) linker.ld
+KLD := $(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld
+
+# The image carries its own symbol table for backtraces (tools/ksyms.sh):
+# link with an empty table, generate the table of that image, link again
+# with it.  The table follows .text, so text addresses stay put; the last
+# step checks that they did.
+$(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/ksyms.sh
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ $(KOBJS)
+	$(Q)tools/ksyms.sh < /dev/null > $(BUILD)/ksyms0.c
+	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/ksyms0.o $(BUILD)/ksyms0.c
+	$(Q)$(KLD) -o $@.pass1 $(KOBJS) $(BUILD)/ksyms0.o
+	$(Q)nm -n $@.pass1 | tools/ksyms.sh > $(BUILD)/ksyms.c
+	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/ksyms.o $(BUILD)/ksyms.c
+	$(Q)$(KLD) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	$(Q)nm -n $@ | tools/ksyms.sh | cmp -s - $(BUILD)/ksyms.c || \
+		{ echo "ksyms: text moved between the link passes"; rm -f $@; exit 1; }
+	$(Q)rm -f $@.pass1
 
 -include $(KOBJS:.o=.d)
 
@@ -102,7 +117,7 @@ UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
 
 # ---- the targets a user runs -------------------------------------------------
-.PHONY: all deps run test unit guest-test bench clean
+.PHONY: all deps run debug test unit guest-test bench clean
 
 deps:
 	@tools/deps.sh
@@ -110,6 +125,15 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-dom0 --timeout 60 $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+
+# QEMU stopped at reset, its gdb stub on GDB_PORT; in another terminal:
+# gdb -x tools/gdb/ethos.gdb (README, "Debugging").
+GDB_PORT ?= 1234
+debug: deps
+	@$(MAKE) --no-print-directory all
+	@command -v gdb > /dev/null || echo "make debug: gdb is missing (tools/deps.d/debug.list)"
+	tools/run-dom0 --timeout 86400 --gdb $(GDB_PORT) --args "$(ARGS)" \
+		$(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 
 unit: $(UNIT_BINS)
 	@tools/run-unit $(UNIT_BINS)

@@ -93,10 +93,28 @@ static void run_boot_test(const char *what)
 		printk("boot test: touching an unmapped kernel address\n");
 		*(volatile uint64_t *)bad_address = 1;
 	}
+	if (strcmp(what, "badframe") == 0) {
+		/*
+		 * A fault whose frame pointer leads into unmapped kernel
+		 * space: the backtrace must stop there and the report still
+		 * name this fault.  Never returns, so clobbering rbp is safe.
+		 */
+		static volatile uintptr_t bad_address = 0x10;
+		printk("boot test: faulting with a wild frame pointer\n");
+		asm volatile("movq %0, %%rbp\n\tmovq $1, (%1)"
+			     : : "r"(0xffffffffc0000000UL), "r"(bad_address)
+			     : "memory");
+	}
 	if (strcmp(what, "hang") == 0) {
 		printk("boot test: hanging on purpose\n");
 		for (;;)
 			cpu_idle();
+	}
+	if (strcmp(what, "binary") == 0) {
+		/* Raw bytes, NUL included: the runner must still see the exit. */
+		static const char raw[] = "boot test: raw bytes [\0\x01\x7f\xff]\n";
+		console_write(raw, sizeof(raw) - 1);
+		kernel_exit(0);
 	}
 	if (strcmp(what, "flood") == 0) {
 		for (int i = 1; i <= 3000; i++)

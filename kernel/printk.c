@@ -5,6 +5,7 @@
 #include <kernel/kstring.h>
 #include <xen/console.h>
 #include <arch/cpu.h>
+#include <arch/trap.h>
 
 void printk(const char *fmt, ...)
 {
@@ -32,6 +33,7 @@ void panic(const char *fmt, ...)
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
 		printk("PANIC: %s\n", buf);
+		trap_panic_backtrace((uint64_t)__builtin_frame_address(0));
 	}
 	cpu_shutdown(true);
 }

@@ -191,10 +191,13 @@ enum status proc_kill(struct proc *killer, uint64_t pid)
 void proc_kill_current(const struct trap_frame *tf, uint64_t address)
 {
 	struct proc *p = current;
+	char hint[64];
 
-	printk("process %lu (%s) killed: trap %lu (%s) at rip %lx, address %lx\n",
-	       (unsigned long)p->pid, p->name, (unsigned long)tf->vector,
-	       trap_name(tf->vector), (unsigned long)tf->rip,
+	printk("process %lu (%s) killed: trap %lu (%s) error 0x%lx%s at rip %lx, "
+	       "address %lx\n", (unsigned long)p->pid, p->name,
+	       (unsigned long)tf->vector, trap_name(tf->vector),
+	       (unsigned long)tf->error,
+	       trap_error_hint(tf, hint, sizeof(hint)), (unsigned long)tf->rip,
 	       (unsigned long)address);
 	proc_exit(ETHOS_KILLED_BASE - (int64_t)tf->vector);
 }

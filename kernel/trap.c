@@ -42,6 +42,11 @@ bool kernel_page_fault(struct trap_frame *tf)
 	return trap_try_fixup(tf);
 }
 
+void *kernel_current_kstack(void)
+{
+	return current != NULL ? current->kstack : NULL;
+}
+
 void kernel_return_to_user(struct trap_frame *tf)
 {
 	ASSERT(current != NULL && current->frame == tf);

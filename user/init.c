@@ -25,6 +25,12 @@ static const struct test tests[] = {
 	{ "/tests/badopcode", 0, KILLED(6) },
 	{ "/tests/privileged", 0, KILLED(13) },
 	{ "/tests/syscallinsn", 0, KILLED(6) },
+	{ "/tests/softint", "0x82", KILLED(13) },
+	{ "/tests/softint", "0x81", KILLED(13) },
+	{ "/tests/softint", "2", KILLED(13) },
+	{ "/tests/softint", "13", KILLED(13) },
+	{ "/tests/softint", "3", KILLED(3) },
+	{ "/tests/softint", "4", KILLED(4) },
 	{ "/tests/preempt", 0, 0 },
 	{ "/tests/fpu", 0, 0 },
 	{ "/tests/sharedtext", 0, 0 },
@@ -67,13 +73,15 @@ static enum status run(const char *path, const char *arg, int64_t *status)
 
 static void run_test(const struct test *t)
 {
-	char detail[128];
+	char detail[128], name[64];
 	int64_t status = 0;
 	enum status st = run(t->path, t->arg, &status);
 
 	snprintf(detail, sizeof(detail), "%s, exit %ld (expected %ld)",
 		 ethos_status_name(st), (long)status, (long)t->expect);
-	result(st == StatusOk && status == t->expect, t->path + 1, detail);
+	snprintf(name, sizeof(name), "%s%s%s", t->path + 1, t->arg ? " " : "",
+		 t->arg ? t->arg : "");
+	result(st == StatusOk && status == t->expect, name, detail);
 }
 
 static void spawn_refusals(void)

@@ -9,9 +9,13 @@
 #include <xen/guest.h>
 #include <xen/evtchn.h>
 #include <arch/trap.h>
+#include <arch/asm_defs.h>
+#include <arch/ksyms.h>
 #include <kernel/printk.h>
 #include <kernel/panic.h>
 #include <kernel/kernel.h>
+#include <kernel/kstring.h>
+#include <kernel/uaccess.h>
 
 #define DECLARE_TRAP(name) extern char name[]
 DECLARE_TRAP(trap_divide);
@@ -135,31 +139,100 @@ bool trap_try_fixup(struct trap_frame *tf)
 	return true;
 }
 
-static bool frame_pointer_ok(uint64_t rbp)
+extern char boot_stack[], boot_stack_top[];
+
+/*
+ * The kernel stack that holds addr: the boot stack (boot, idle loop,
+ * scheduler) or the current process's kernel stack.  A backtrace follows
+ * frame pointers only inside it, so a corrupt rbp ends the walk instead
+ * of faulting in the middle of the report.
+ */
+static bool stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
-	/* Only follow frames inside kernel memory, word-aligned. */
-	return (rbp & 7) == 0 && rbp >= 0xffff888000000000ULL &&
-	       rbp < 0xfffffffffffff000ULL;
+	if (addr >= (uintptr_t)boot_stack && addr < (uintptr_t)boot_stack_top) {
+		*lo = (uintptr_t)boot_stack;
+		*hi = (uintptr_t)boot_stack_top;
+		return true;
+	}
+	uintptr_t kstack = (uintptr_t)kernel_current_kstack();
+	if (kstack != 0 && addr >= kstack && addr < kstack + KSTACK_SIZE) {
+		*lo = kstack;
+		*hi = kstack + KSTACK_SIZE;
+		return true;
+	}
+	return false;
 }
 
-static void backtrace(uint64_t rbp)
+/* A return address is past its call: look up ret - 1, or a call that
+ * ends a function (noreturn) would be named after the next one. */
+static void print_frame(int depth, uint64_t addr, bool is_return)
 {
-	printk("backtrace:");
-	for (int depth = 0; depth < 16 && frame_pointer_ok(rbp); depth++) {
+	uint64_t offset;
+	const char *name = ksym_lookup(addr - is_return, &offset);
+
+	if (name != NULL)
+		printk("  #%d %016lx %s+0x%lx\n", depth, (unsigned long)addr,
+		       name, (unsigned long)(offset + is_return));
+	else
+		printk("  #%d %016lx ?\n", depth, (unsigned long)addr);
+}
+
+#define BACKTRACE_DEPTH 32
+
+/*
+ * Walks the rbp chain: each frame is [saved rbp, return address].  A
+ * frame is followed only if it is 8-aligned, wholly inside the stack that
+ * holds the first one, and above the previous one (callers' frames are
+ * higher); _start's rbp of 0 ends it.
+ */
+static void walk_frames(int depth, uint64_t rbp)
+{
+	uintptr_t lo, hi, prev = 0;
+
+	if (!stack_bounds(rbp, &lo, &hi))
+		return;
+	while (depth < BACKTRACE_DEPTH) {
+		if ((rbp & 7) != 0 || rbp < lo || rbp > hi - 16 || rbp <= prev)
+			return;
 		const uint64_t *frame = (const uint64_t *)rbp;
 		if (frame[1] == 0)
-			break;
-		printk(" %lx", (unsigned long)frame[1]);
+			return;
+		print_frame(depth++, frame[1], true);
+		prev = rbp;
 		rbp = frame[0];
 	}
-	printk("\n");
+	printk("  (stopped at %d frames)\n", BACKTRACE_DEPTH);
+}
+
+/* Set once a fault has printed its own backtrace, which starts at the
+ * faulting rip; panic's own would only add the trap path to it. */
+static bool backtrace_shown;
+
+void trap_backtrace(uint64_t pc, uint64_t rbp)
+{
+	backtrace_shown = true;
+	printk("backtrace:\n");
+	print_frame(0, pc, false);
+	walk_frames(1, rbp);
+}
+
+void trap_panic_backtrace(uint64_t rbp)
+{
+	if (backtrace_shown)
+		return;
+	backtrace_shown = true;
+	printk("backtrace:\n");
+	walk_frames(0, rbp);
 }
 
 void trap_dump(const struct trap_frame *tf)
 {
-	printk("trap %lu (%s) error %lx at rip %lx cs %lx rflags %lx\n",
+	char hint[64];
+
+	printk("trap %lu (%s) error %lx%s at rip %lx cs %lx rflags %lx\n",
 	       (unsigned long)tf->vector, trap_name(tf->vector),
-	       (unsigned long)tf->error, (unsigned long)tf->rip,
+	       (unsigned long)tf->error, trap_error_hint(tf, hint, sizeof(hint)),
+	       (unsigned long)tf->rip,
 	       (unsigned long)tf->cs, (unsigned long)tf->rflags);
 	if (tf->vector == VEC_PAGE_FAULT)
 		printk("cr2 %lx\n", (unsigned long)vcpu0->arch.cr2);
@@ -180,7 +253,7 @@ void trap_kernel_fault(struct trap_frame *tf)
 	if (nested++ == 0) {
 		printk("kernel fault:\n");
 		trap_dump(tf);
-		backtrace(tf->rbp);
+		trap_backtrace(tf->rip, tf->rbp);
 	}
 	if (tf->vector == VEC_PAGE_FAULT)
 		panic("kernel page fault at rip %lx, address %lx",
@@ -195,10 +268,61 @@ void trap_failsafe(void)
 	panic("Xen failsafe callback: bad segment state on return");
 }
 
+/*
+ * "int $N" from user mode with no DPL 3 gate must be a #GP whose error
+ * code is the IDT index: (N << 3) | 2.  Xen relies on that: its #GP
+ * handler reads the vector back as (uint8_t)(error >> 3), and if the
+ * guest's gate for that vector allows user mode it skips the instruction
+ * and delivers a software interrupt there instead (Xen 4.17,
+ * do_general_protection).  QEMU's TCG (7.2) reports (N << 4) | 2 in long
+ * mode, so Xen reads vector 2N mod 256: "int $0x82" reaches our user gate
+ * 4 as an overflow trap (rip past the instruction), "int $0x81" arrives as
+ * #GP 0x812.  Both are recognised here from the instruction bytes and
+ * reported as the hardware would: #GP (N << 3) | 2 at the instruction.
+ * (A vector 2N that is our syscall gate, int $0x40 or $0xc0, cannot be
+ * told apart this cheaply and still runs as a syscall under TCG.)
+ */
+static void trap_fix_softint(struct trap_frame *tf)
+{
+	uint8_t insn[2];
+
+	if (tf->vector == VEC_GPF && (tf->error & 7) == 2) {
+		if (copyin(insn, tf->rip, 2) == StatusOk && insn[0] == 0xcd &&
+		    tf->error == ((uint64_t)insn[1] << 4 | 2))
+			tf->error = (uint64_t)insn[1] << 3 | 2;
+	} else if (tf->vector == VEC_OVERFLOW && tf->rip >= 2) {
+		if (copyin(insn, tf->rip - 2, 2) == StatusOk &&
+		    insn[0] == 0xcd && insn[1] != VEC_OVERFLOW &&
+		    (uint8_t)(insn[1] << 1) == VEC_OVERFLOW) {
+			tf->vector = VEC_GPF;
+			tf->error = (uint64_t)insn[1] << 3 | 2;
+			tf->rip -= 2;
+		}
+	}
+}
+
+const char *trap_error_hint(const struct trap_frame *tf, char *buf,
+			    size_t len)
+{
+	buf[0] = '\0';
+	if (tf->vector == VEC_GPF && (tf->error & 3) == 2)
+		snprintf(buf, len, " (int $0x%lx: no gate for this mode)",
+			 (unsigned long)(tf->error >> 3));
+	else if (tf->vector == VEC_PAGE_FAULT)
+		snprintf(buf, len, " (%s %s, %s)",
+			 tf->error & PF_USER ? "user" : "kernel",
+			 tf->error & PF_INSTR ? "fetch" :
+			 tf->error & PF_WRITE ? "write" : "read",
+			 tf->error & PF_PRESENT ? "protection" : "not present");
+	return buf;
+}
+
 void trap_entry(struct trap_frame *tf)
 {
-	if (trap_from_user(tf))
+	if (trap_from_user(tf)) {
 		kernel_enter_from_user(tf);
+		trap_fix_softint(tf);
+	}
 	if (tf->vector == VEC_UPCALL)
 		evtchn_do_upcall();
 	else if (tf->vector == VEC_SYSCALL)

@@ -12,6 +12,9 @@ void kernel_syscall(struct trap_frame *tf);
 void kernel_user_fault(struct trap_frame *tf);
 /* A kernel-mode page fault: true if handled (demand page or fixup). */
 bool kernel_page_fault(struct trap_frame *tf);
+/* The current process's kernel stack (KSTACK_SIZE bytes), or NULL: the
+ * one stack besides the boot stack that a backtrace may walk. */
+void *kernel_current_kstack(void);
 /* Last step before any return to user mode: deferred work, preemption. */
 void kernel_return_to_user(struct trap_frame *tf);
 

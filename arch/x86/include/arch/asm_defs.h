@@ -9,7 +9,7 @@
 #define KSTACK_ORDER 2
 #define KSTACK_SIZE  (4096 << KSTACK_ORDER)
 
-/* Offsets into struct trap_frame (arch/x86/include/trap.h). */
+/* Offsets into struct trap_frame (arch/x86/include/arch/trap.h). */
 #define TF_R15     0
 #define TF_RAX     (14 * 8)
 #define TF_VECTOR  (15 * 8)

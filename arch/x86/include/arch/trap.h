@@ -3,6 +3,7 @@
 #define TRAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -22,6 +23,7 @@ struct trap_frame {
 #define VEC_DIVIDE   0
 #define VEC_DEBUG    1
 #define VEC_BREAK    3
+#define VEC_OVERFLOW 4
 #define VEC_INVALID_OPCODE 6
 #define VEC_GPF      13
 #define VEC_PAGE_FAULT 14
@@ -56,6 +58,14 @@ __attribute__((noreturn)) void call_on_stack(void *stack_top,
 /* Kernel-mode fault: dump and panic. */
 __attribute__((noreturn)) void trap_kernel_fault(struct trap_frame *tf);
 void trap_dump(const struct trap_frame *tf);
+/* Prints pc and the callers found through the frame pointer rbp, named
+ * from the kernel's symbol table; safe on a corrupt chain. */
+void trap_backtrace(uint64_t pc, uint64_t rbp);
+/* panic's: the callers of the frame rbp, unless a fault printed its own. */
+void trap_panic_backtrace(uint64_t rbp);
+/* What the error code says, as " (...)" or "", in buf. */
+const char *trap_error_hint(const struct trap_frame *tf, char *buf,
+			    size_t len);
 
 /* Exception fixups: a kernel fault at `fault` continues at `fixup`. */
 struct ex_entry {
