@@ -2,9 +2,14 @@
 #include "proc.h"
 #include "kernel.h"
 #include "xenguest.h"
+#include "asm_defs.h"
+#include "panic.h"
 
 void kernel_enter_from_user(struct trap_frame *tf)
 {
+	/* Xen switched to the stack the scheduler named (stack_switch). */
+	DEBUG_ASSERT((char *)tf == (char *)current->kstack + KSTACK_SIZE -
+		     sizeof(*tf));
 	current->frame = tf;
 }
 

@@ -56,6 +56,22 @@ void sched_make_runnable(struct proc *p)
 	TAILQ_INSERT_TAIL(&runq, p, runq);
 }
 
+/* Debug builds: every process on the run queue is Runnable, and every
+ * Runnable process is on it (the queue also must not loop). */
+static void check_runq(void)
+{
+#ifdef ETHOS_DEBUG
+	struct proc *p;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(p, &runq, runq) {
+		ASSERT(p->state == ProcRunnable);
+		ASSERT(++n <= NPROC);
+	}
+	ASSERT(n == proc_count_in_state(ProcRunnable));
+#endif
+}
+
 /* Deferred work: what upcalls only flagged. */
 static void deferred_work(void)
 {
@@ -90,6 +106,7 @@ static void switch_to(struct proc *p)
 
 static __attribute__((noreturn)) void run(struct proc *p)
 {
+	check_runq();
 	TAILQ_REMOVE(&runq, p, runq);
 	if (p != current || as_current() != &p->as)
 		switch_to(p);
@@ -155,6 +172,7 @@ void kernel_return_to_user(struct trap_frame *tf)
 	bool rearm = timer_fired;
 
 	ASSERT(p != NULL && p->frame == tf);
+	check_runq();
 	if (deferred_pending)
 		deferred_work();
 	if (p->state != ProcRunning)

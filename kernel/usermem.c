@@ -20,6 +20,7 @@
 #include "mm.h"
 #include "kstring.h"
 #include "panic.h"
+#include "kstat.h"
 #include "trap.h"
 
 /* The most user pages one process may hold (heap + stack + image). */
@@ -115,6 +116,7 @@ void text_put(struct text_image *t)
 	LIST_REMOVE(t, link);
 	kfree(t->pages);
 	kfree(t);
+	kstat_dec(KStatTextImages);
 }
 
 /* Maps an existing image's frames into p. */
@@ -192,6 +194,7 @@ enum status exec_load(struct proc *p, const void *file, uint64_t size,
 	if (t == NULL) {
 		if ((t = kzalloc(sizeof(*t))) == NULL)
 			return StatusNoMemory;
+		kstat_inc(KStatTextImages);
 		t->file = file;
 		LIST_INSERT_HEAD(&text_images, t, link);
 	}

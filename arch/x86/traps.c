@@ -196,6 +196,8 @@ void trap_failsafe(void)
 
 void trap_entry(struct trap_frame *tf)
 {
+	/* Every entry is registered with "clear event enable". */
+	DEBUG_ASSERT(vcpu0->evtchn_upcall_mask != 0);
 	if (trap_from_user(tf))
 		kernel_enter_from_user(tf);
 	if (tf->vector == VEC_UPCALL)
