@@ -140,12 +140,12 @@ void *kmalloc(size_t size)
 	struct page *pg = LIST_FIRST(&partial[c]);
 	if (pg == NULL && (pg = new_slob_page(c)) == NULL)
 		return NULL;
+	uintptr_t obj = pg->private;
+	check_object(obj, class_size(c));        /* before any change */
 	if (pg == spare[c]) {
 		spare[c] = NULL;                 /* no longer empty */
 		spare_pages--;
 	}
-	uintptr_t obj = pg->private;
-	check_object(obj, class_size(c));
 	pg->private = *(uintptr_t *)obj;
 	if (--pg->refcount == 0)
 		LIST_REMOVE(pg, link);           /* full */
