@@ -20,6 +20,8 @@
 #include <arch/pagetable.h>
 #include <kernel/proc.h>
 #include <kernel/event.h>
+#include <xen/hypercall.h>
+#include <kernel/kstat.h>
 
 const void *boot_archive;
 
@@ -38,6 +40,9 @@ int kernel_selftest(void);
 void kernel_exit(int64_t status)
 {
 	cpu_events_mask();
+#ifdef ETHOS_DEBUG
+	kstat_print();
+#endif
 	printk("ETHOS-EXIT: %ld\n", (long)status);
 	cpu_shutdown(false);
 }
@@ -82,6 +87,38 @@ static void list_boot_archive(void)
 		       cpio_result_name(r), (unsigned long)offset, files);
 }
 
+#ifdef ETHOS_DEBUG
+/* Debug-build boot tests: what the guard page and the stack protector
+ * must catch.  volatile keeps the compiler from seeing through them. */
+static volatile uint64_t overflow_limit = ~0UL;
+static volatile unsigned int smash_len = 64;
+
+static __attribute__((noinline)) uint64_t recurse(uint64_t depth)
+{
+	volatile char frame[256];
+
+	frame[0] = (char)depth;
+	if (depth >= overflow_limit)
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static __attribute__((noreturn)) void overflow_kstack(void *unused)
+{
+	(void)unused;
+	recurse(0);
+	panic("kstack-overflow: the recursion ended");
+}
+
+static __attribute__((noinline)) void smash_stack(void)
+{
+	char buf[16];
+
+	for (unsigned int i = 0; i < smash_len; i++)
+		((volatile char *)buf)[i] = 'x';
+}
+#endif
+
 /* ethos.test=...: deliberate failures that prove the harness catches them. */
 static void run_boot_test(const char *what)
 {
@@ -116,6 +153,20 @@ static void run_boot_test(const char *what)
 		console_write(raw, sizeof(raw) - 1);
 		kernel_exit(0);
 	}
+#ifdef ETHOS_DEBUG
+	if (strcmp(what, "kstack-overflow") == 0) {
+		void *stack = kstack_alloc();
+
+		printk("boot test: overflowing a guarded kernel stack at %p\n",
+		       stack);
+		call_on_stack((char *)stack + KSTACK_SIZE, overflow_kstack, NULL);
+	}
+	if (strcmp(what, "stack-smash") == 0) {
+		printk("boot test: overwriting a stack frame's canary\n");
+		smash_stack();
+		panic("stack-smash: the stack protector did not catch it");
+	}
+#endif
 	if (strcmp(what, "flood") == 0) {
 		for (int i = 1; i <= 3000; i++)
 			printk("flood line %d of 3000\n", i);
@@ -146,6 +197,7 @@ void kernel_main(start_info_t *si, uint64_t boot_rsp)
 {
 	char arg[64];
 
+	debug_init();
 	xen_early_init(si);
 	console_init();
 	printk("Ethos kernel booting on Xen (%s, %s)\n", si->magic,

@@ -10,6 +10,7 @@
 #include <kernel/printk.h>
 #include <kernel/panic.h>
 #include <xen/time.h>
+#include <kernel/kstat.h>
 
 extern char boot_stack_top[];
 
@@ -21,6 +22,55 @@ unsigned int proc_count(void)
 {
 	return nprocs;
 }
+
+#ifdef ETHOS_DEBUG
+unsigned int proc_count_in_state(enum proc_state s)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == s)
+			n++;
+	return n;
+}
+
+/* The stack is the upper half of a block twice its size; the lower half
+ * is the guard, so that a big frame cannot jump over it. */
+void *kstack_alloc(void)
+{
+	char *block = page_alloc(KSTACK_ORDER + 1);
+
+	if (block == NULL)
+		return NULL;
+	directmap_set_present(block, KSTACK_SIZE / PAGE_SIZE, false);
+	kstat_add(KStatKstackPages, 2 * KSTACK_SIZE / PAGE_SIZE);
+	return block + KSTACK_SIZE;
+}
+
+void kstack_free(void *kstack)
+{
+	char *block = (char *)kstack - KSTACK_SIZE;
+
+	directmap_set_present(block, KSTACK_SIZE / PAGE_SIZE, true);
+	page_free(block, KSTACK_ORDER + 1);
+	kstat_sub(KStatKstackPages, 2 * KSTACK_SIZE / PAGE_SIZE);
+}
+#else
+void *kstack_alloc(void)
+{
+	void *stack = page_alloc(KSTACK_ORDER);
+
+	if (stack != NULL)
+		kstat_add(KStatKstackPages, KSTACK_SIZE / PAGE_SIZE);
+	return stack;
+}
+
+void kstack_free(void *kstack)
+{
+	page_free(kstack, KSTACK_ORDER);
+	kstat_sub(KStatKstackPages, KSTACK_SIZE / PAGE_SIZE);
+}
+#endif
 
 static struct proc *proc_alloc(void)
 {
@@ -81,7 +131,7 @@ static void proc_free_memory(struct proc *p)
 	as_destroy(&p->as, user_page_release);
 	text_put(p->text);
 	p->text = NULL;
-	page_free(p->kstack, KSTACK_ORDER);
+	kstack_free(p->kstack);
 	p->kstack = NULL;
 }
 
@@ -101,11 +151,11 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 	if ((p = proc_alloc()) == NULL)
 		return StatusNoSpace;
 	memset(p, 0, sizeof(*p));
-	if ((p->kstack = page_alloc(KSTACK_ORDER)) == NULL)
+	if ((p->kstack = kstack_alloc()) == NULL)
 		return StatusNoMemory;
 	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !as_create(&p->as)) {
 		kfree(p->fpu);
-		page_free(p->kstack, KSTACK_ORDER);
+		kstack_free(p->kstack);
 		p->kstack = NULL;
 		return StatusNoMemory;
 	}
@@ -122,6 +172,7 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 	p->parent = parent;
 	copy_name(p->name, path);
 	nprocs++;
+	kstat_inc(KStatProcesses);
 	sched_make_runnable(p);
 	*out = p;
 	return StatusOk;
@@ -137,6 +188,7 @@ static __attribute__((noreturn)) void reap_current(void *arg)
 	sched_forget(p);
 	proc_free_memory(p);
 	p->state = ProcUnused;
+	kstat_dec(KStatProcesses);
 	schedule();
 }
 
@@ -185,6 +237,7 @@ enum status proc_kill(struct proc *killer, uint64_t pid)
 	sched_forget(p);
 	proc_free_memory(p);
 	p->state = ProcUnused;
+	kstat_dec(KStatProcesses);
 	return StatusOk;
 }
 

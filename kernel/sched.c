@@ -48,6 +48,22 @@ void sched_make_runnable(struct proc *p)
 	TAILQ_INSERT_TAIL(&runq, p, runq);
 }
 
+/* Debug builds: every process on the run queue is Runnable, and every
+ * Runnable process is on it (the queue also must not loop). */
+static void check_runq(void)
+{
+#ifdef ETHOS_DEBUG
+	struct proc *p;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(p, &runq, runq) {
+		ASSERT(p->state == ProcRunnable);
+		ASSERT(++n <= NPROC);
+	}
+	ASSERT(n == proc_count_in_state(ProcRunnable));
+#endif
+}
+
 static void arm_timer(bool running)
 {
 	uint64_t deadline = beep_next_deadline();
@@ -60,6 +76,7 @@ static void arm_timer(bool running)
 
 static __attribute__((noreturn)) void run(struct proc *p)
 {
+	check_runq();
 	TAILQ_REMOVE(&runq, p, runq);
 	if (p != current || as_current() != &p->as)
 		arch_switch_to((char *)p->kstack + KSTACK_SIZE, &p->as);
@@ -118,6 +135,7 @@ void sched_return_to_user(void)
 	bool rearm = timer_fired;
 
 	timer_fired = false;
+	check_runq();
 	if (current->state != ProcRunning)
 		schedule();
 	uint64_t now = time_now_ns();

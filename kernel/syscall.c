@@ -12,6 +12,7 @@
 #include <xen/time.h>
 #include <kernel/mm.h>
 #include <kernel/kstring.h>
+#include <kernel/kstat.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -244,6 +245,31 @@ static enum status sys_free_pages(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return copyout(uout, &out, sizeof(out));
 }
 
+/*
+ * All or nothing: the struct (< one page) spans at most two pages, and
+ * its last word goes first, so a page the caller may not write fails
+ * before anything was written.  The last word is then written again with
+ * the same value.
+ */
+static enum status sys_kernel_stats(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_kernel_stats_out out = { .count = KStatCount };
+	const size_t last = sizeof(out) - sizeof(out.value[0]);
+	enum status st;
+
+	(void)p;
+	(void)uin;
+	_Static_assert(KStatCount <= ETHOS_KSTAT_MAX, "ETHOS_KSTAT_MAX too small");
+	_Static_assert(sizeof(out) <= PAGE_SIZE, "stats span more than two pages");
+	if (!user_range_ok(uout, sizeof(out)))
+		return StatusBadAddress;
+	kstat_snapshot(out.value);
+	if ((st = copyout(uout + last, (const char *)&out + last,
+			  sizeof(out) - last)) != StatusOk)
+		return st;
+	return copyout(uout, &out, sizeof(out));
+}
+
 static enum status sys_kill(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_kill_in in;
@@ -289,6 +315,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysFreePages] = sys_free_pages,
 	[SysKill] = sys_kill,
 	[SysReadConsole] = sys_read_console,
+	[SysKernelStats] = sys_kernel_stats,
 };
 
 void kernel_syscall(struct trap_frame *tf)

@@ -9,9 +9,13 @@
 #include <kernel/deferred.h>
 #include <kernel/panic.h>
 #include <arch/cpu.h>
+#include <arch/asm_defs.h>
 
 void kernel_enter_from_user(struct trap_frame *tf)
 {
+	/* Xen switched to the stack the scheduler named (arch_switch_to). */
+	DEBUG_ASSERT((char *)tf == (char *)current->kstack + KSTACK_SIZE -
+		     sizeof(*tf));
 	current->frame = tf;
 }
 

@@ -203,3 +203,26 @@ const char *ethos_status_name(enum status st)
 
 	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";
 }
+
+enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count)
+{
+	struct sys_kernel_stats_out out = { 0 };
+	enum status st = ethos_syscall(SysKernelStats, 0, &out);
+	uint32_t n = out.count < KStatCount ? out.count : KStatCount;
+
+	for (uint32_t i = 0; i < KStatCount; i++)
+		values[i] = i < n ? out.value[i] : 0;
+	if (count)
+		*count = n;
+	return st;
+}
+
+#define KSTAT_NAME(e, name) [e] = name,
+static const char *const kstat_names[KStatCount] = {
+	ETHOS_KSTATS(KSTAT_NAME)
+};
+
+const char *ethos_kstat_name(enum kernel_stat s)
+{
+	return (unsigned int)s < KStatCount ? kstat_names[s] : "?";
+}

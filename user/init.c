@@ -1,9 +1,11 @@
 /*
  * init: the first process.  With the argument "suite" it runs the in-guest
  * test suite: every test program in turn, each checked by its exit status
- * (or by how it was killed), then the free-page count against the start,
- * and ends the system with "suite: N passed, N failed".  Otherwise it
- * greets and shuts down.
+ * (or by how it was killed) and by the kernel's live object counters
+ * (SysKernelStats: every event, wait, process, text image and slob object
+ * it made must be gone when it ends), then the free-page count against
+ * the start, and ends the system with "suite: N passed, N failed".
+ * Otherwise it greets and shuts down.
  */
 #include <ethos/ethos.h>
 
@@ -40,6 +42,7 @@ static const struct test tests[] = {
 	{ "/tests/hello", 0, 0 },      /* the system still works after it */
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
+	{ "/tests/kstats", 0, 0 },
 };
 
 static int passed, failed;
@@ -71,10 +74,35 @@ static enum status run(const char *path, const char *arg, int64_t *status)
 	return st;
 }
 
+/* The counters in after that differ from before, as "name a -> b, ...";
+ * the free-page count is left to the end of the suite, as caches may
+ * hold pages between programs.  Returns how many differ. */
+static int kstat_diff(const uint64_t *before, const uint64_t *after,
+		      char *buf, size_t size)
+{
+	int n = 0;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < KStatCount; i++) {
+		if (i == KStatFreePages || before[i] == after[i])
+			continue;
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%s %lu -> %lu",
+					n ? ", " : "", ethos_kstat_name(i),
+					(unsigned long)before[i],
+					(unsigned long)after[i]);
+		n++;
+	}
+	return n;
+}
+
 static void run_test(const struct test *t)
 {
-	char detail[128], name[64];
+	char detail[256], name[64];
 	int64_t status = 0;
+	uint64_t before[KStatCount], after[KStatCount];
+	enum status kst = ethos_kernel_stats(before, 0);
 	enum status st = run(t->path, t->arg, &status);
 
 	snprintf(detail, sizeof(detail), "%s, exit %ld (expected %ld)",
@@ -82,6 +110,19 @@ static void run_test(const struct test *t)
 	snprintf(name, sizeof(name), "%s%s%s", t->path + 1, t->arg ? " " : "",
 		 t->arg ? t->arg : "");
 	result(st == StatusOk && status == t->expect, name, detail);
+	/* A leaked 64-byte object shows here, at the program that leaked it. */
+	if (kst == StatusOk)
+		kst = ethos_kernel_stats(after, 0);
+	char what[64];
+	snprintf(what, sizeof(what), "kernel objects back after %s", t->path + 1);
+	if (kst != StatusOk) {
+		snprintf(detail, sizeof(detail), "kernelStats: %s",
+			 ethos_status_name(kst));
+		result(0, what, detail);
+		return;
+	}
+	kstat_diff(before, after, detail, sizeof(detail));
+	result(detail[0] == '\0', what, detail);
 }
 
 static void spawn_refusals(void)
@@ -109,6 +150,8 @@ static int suite(int with_input)
 	 * measures leaks, not caches. */
 	run("/tests/hello", "quiet", &status);
 	uint64_t start = ethos_free_pages();
+	uint64_t kstart[KStatCount], kend[KStatCount];
+	enum status kst = ethos_kernel_stats(kstart, 0);
 	/* First: any later reader (the fuzzer too) could take the input. */
 	if (with_input) {
 		static const struct test console = { "/tests/console", 0, 0 };
@@ -121,6 +164,15 @@ static int suite(int with_input)
 	snprintf(detail, sizeof(detail), "%lu pages free before, %lu after",
 		 (unsigned long)start, (unsigned long)end);
 	result(start == end, "free pages back after the suite", detail);
+	if (kst == StatusOk)
+		kst = ethos_kernel_stats(kend, 0);
+	char diff[256];
+	if (kst == StatusOk)
+		kstat_diff(kstart, kend, diff, sizeof(diff));
+	else
+		snprintf(diff, sizeof(diff), "kernelStats: %s", ethos_status_name(kst));
+	result(kst == StatusOk && diff[0] == '\0',
+	       "kernel objects back after the suite", diff);
 	printf("suite: %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -41,6 +41,19 @@ static void directmap_set_writable(pfn_t pfn, bool writable)
 		      writable ? "writable" : "read-only");
 }
 
+void directmap_set_present(void *va, unsigned int pages, bool present)
+{
+	for (unsigned int i = 0; i < pages; i++) {
+		pfn_t pfn = va_to_pfn((char *)va + i * PAGE_SIZE);
+
+		if (hv_update_va_mapping((uintptr_t)pfn_to_va(pfn),
+					 present ? directmap_pte(pfn, true) : 0,
+					 UVMF_INVLPG) != 0)
+			panic("cannot %s pfn %lx in the direct map",
+			      present ? "map" : "unmap", (unsigned long)pfn);
+	}
+}
+
 /* A zeroed frame, read-only in the direct map, ready to become a table. */
 static pfn_t table_alloc(void)
 {

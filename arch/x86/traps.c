@@ -319,6 +319,8 @@ const char *trap_error_hint(const struct trap_frame *tf, char *buf,
 
 void trap_entry(struct trap_frame *tf)
 {
+	/* Every entry is registered with "clear event enable". */
+	DEBUG_ASSERT(vcpu0->evtchn_upcall_mask != 0);
 	if (trap_from_user(tf)) {
 		kernel_enter_from_user(tf);
 		trap_fix_softint(tf);

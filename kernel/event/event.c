@@ -5,6 +5,7 @@
 #include <kernel/mm.h>
 #include <kernel/kstring.h>
 #include <kernel/panic.h>
+#include <kernel/kstat.h>
 
 #define NO_SLOT UINT32_MAX
 #define FIRST_CAPACITY 64
@@ -56,6 +57,7 @@ struct event *event_new(struct proc *p, const struct event_source *src,
 		*st = StatusNoMemory;
 		return NULL;
 	}
+	kstat_inc(KStatEvents);
 	uint32_t slot = t->free_head;
 	t->free_head = t->slots[slot].next_free;
 	t->slots[slot].ev = ev;
@@ -126,6 +128,7 @@ void event_release(struct event *ev)
 	t->live--;
 	ev->state = EventFree;
 	kfree(ev);
+	kstat_dec(KStatEvents);
 }
 
 void event_table_destroy(struct proc *p)

@@ -22,6 +22,7 @@
 #include <kernel/mm.h>
 #include <kernel/kstring.h>
 #include <kernel/panic.h>
+#include <kernel/kstat.h>
 
 struct wait {
 	struct proc *proc;
@@ -72,6 +73,7 @@ static void wait_unref(struct wait *w)
 	if (--w->refs == 0) {
 		free_tree(w);
 		kfree(w);
+		kstat_dec(KStatWaits);
 	}
 }
 
@@ -135,6 +137,7 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusBadAddress;
 	if ((w = kzalloc(sizeof(*w))) == NULL)
 		return StatusNoMemory;
+	kstat_inc(KStatWaits);
 	w->proc = p;
 	w->count = in.count;
 	w->user_leaf_done = (uintptr_t)in.leaf_done;

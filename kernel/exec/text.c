@@ -5,6 +5,7 @@
 #include <kernel/proc.h>
 #include <kernel/kstring.h>
 #include <kernel/queue.h>
+#include <kernel/kstat.h>
 
 struct text_page {
 	uintptr_t va;
@@ -34,6 +35,7 @@ struct text_image *text_get(const void *file, bool *shared)
 	if (t == NULL) {
 		if ((t = kzalloc(sizeof(*t))) == NULL)
 			return NULL;
+		kstat_inc(KStatTextImages);
 		t->file = file;
 		LIST_INSERT_HEAD(&text_images, t, link);
 	}
@@ -69,6 +71,7 @@ void text_put(struct text_image *t)
 	LIST_REMOVE(t, link);
 	kfree(t->pages);
 	kfree(t);
+	kstat_dec(KStatTextImages);
 }
 
 enum status text_map(struct proc *p, struct text_image *t)

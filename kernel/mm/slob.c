@@ -14,10 +14,16 @@
  * page that is neither slob nor allocated, one that is not an object
  * start, and the double frees that show without a per-object bitmap (the
  * object freed last on its page, or a page with every object free).
+ *
+ * Debug builds (ETHOS_DEBUG) fill a free object, all but its link word,
+ * with POISON_FREE, and check the fill and the link when the object is
+ * handed out again: a write through a stale pointer panics there, naming
+ * the object, instead of corrupting its next owner.
  */
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/kstring.h>
+#include <kernel/kstat.h>
 
 #define CLASSES 8
 #define MIN_SHIFT 4
@@ -28,6 +34,46 @@ static struct page *spare[CLASSES];      /* an empty page kept per class */
 static uint64_t spare_pages;
 
 static void release_page(struct page *pg);
+
+#ifdef ETHOS_DEBUG
+static void poison_object(void *obj, size_t size)
+{
+	uint64_t *w = obj;
+
+	for (size_t i = 1; i < size / 8; i++)
+		w[i] = POISON_FREE_WORD;
+}
+
+/* The link must stay in its page, on an object boundary (or be the end). */
+static void check_object(uintptr_t obj, size_t size)
+{
+	const uint64_t *w = (const uint64_t *)obj;
+	uintptr_t next = w[0];
+
+	if (next != 0 && ((next & PAGE_MASK) != (obj & PAGE_MASK) ||
+	    (next & (size - 1)) != 0))
+		panic("slob: free %lu-byte object %lx written after free "
+		      "(its link holds %lx)", (unsigned long)size,
+		      (unsigned long)obj, (unsigned long)next);
+	for (size_t i = 1; i < size / 8; i++)
+		if (w[i] != POISON_FREE_WORD)
+			panic("slob: free %lu-byte object %lx written after free "
+			      "(offset %lu holds %lx)", (unsigned long)size,
+			      (unsigned long)obj, (unsigned long)(i * 8),
+			      (unsigned long)w[i]);
+}
+#else
+static inline void poison_object(void *obj, size_t size)
+{
+	(void)obj;
+	(void)size;
+}
+static inline void check_object(uintptr_t obj, size_t size)
+{
+	(void)obj;
+	(void)size;
+}
+#endif
 
 /* The class of size <= SLOB_MAX: the smallest 2^(c + MIN_SHIFT) >= size. */
 static unsigned int class_of(size_t size)
@@ -61,6 +107,7 @@ static struct page *new_slob_page(unsigned int c)
 	/* Thread the free list back to front so it hands out low first. */
 	for (uint32_t i = objects_per_page(c); i-- > 0;) {
 		*(uintptr_t *)(base + i * size) = next;
+		poison_object(base + i * size, size);
 		next = (uintptr_t)(base + i * size);
 	}
 	pg->state = PageSlob;
@@ -84,20 +131,25 @@ void *kmalloc(size_t size)
 	if (size > SLOB_MAX) {
 		if (size > LARGE_MAX)
 			return NULL;            /* also keeps order_for in range */
-		return page_alloc(order_for(size));
+		void *block = page_alloc(order_for(size));
+		if (block != NULL)
+			kstat_inc(KStatLargeBlocks);
+		return block;
 	}
 	unsigned int c = class_of(size);
 	struct page *pg = LIST_FIRST(&partial[c]);
 	if (pg == NULL && (pg = new_slob_page(c)) == NULL)
 		return NULL;
+	uintptr_t obj = pg->private;
+	check_object(obj, class_size(c));        /* before any change */
 	if (pg == spare[c]) {
 		spare[c] = NULL;                 /* no longer empty */
 		spare_pages--;
 	}
-	uintptr_t obj = pg->private;
 	pg->private = *(uintptr_t *)obj;
 	if (--pg->refcount == 0)
 		LIST_REMOVE(pg, link);           /* full */
+	kstat_inc(KStatSlob16 + c);
 	return (void *)obj;
 }
 
@@ -122,6 +174,7 @@ void kfree(void *ptr)
 		/* A large block; buddy_free checks the order (a tail has none). */
 		ASSERT(pg->state == PageAllocated && ((uintptr_t)ptr & ~PAGE_MASK) == 0);
 		buddy_free(pfn, pg->order);
+		kstat_dec(KStatLargeBlocks);
 		return;
 	}
 	unsigned int c = pg->order;
@@ -131,7 +184,9 @@ void kfree(void *ptr)
 	if (pg->refcount == 0)
 		LIST_INSERT_HEAD(&partial[c], pg, link);   /* was full */
 	*(uintptr_t *)ptr = pg->private;
+	poison_object(ptr, class_size(c));
 	pg->private = (uintptr_t)ptr;
+	kstat_dec(KStatSlob16 + c);
 	if (++pg->refcount == objects_per_page(c)) {
 		if (spare[c] == NULL) {
 			spare[c] = pg;

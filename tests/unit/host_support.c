@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "unit.h"
 #include <kernel/panic.h>
+#include <kernel/kstat.h>
 
 int unit_failures;
 int unit_tests_failed;
@@ -11,6 +12,7 @@ const char *unit_current = "?";
 jmp_buf *unit_panic_jmp;
 char unit_panic_msg[256];
 uint64_t unit_rng;
+uint64_t kstat[KStatCount];      /* kernel/stats.c's, for the allocators */
 
 void panic(const char *fmt, ...)
 {

@@ -21,6 +21,9 @@ void kernel_return_to_user(struct trap_frame *tf);
 /* Ends the system: prints "ETHOS-EXIT: status" and shuts the domain down. */
 __attribute__((noreturn)) void kernel_exit(int64_t status);
 
+/* Debug builds: seeds the stack protector's canary (kernel/debug.c). */
+void debug_init(void);
+
 /* The kernel command line ("key=value ..."); NULL if key is absent.  The
  * value is copied into buf (NUL-terminated). */
 const char *cmdline_get(const char *key, char *buf, unsigned long size);

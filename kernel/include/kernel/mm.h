@@ -37,6 +37,14 @@ enum page_state {
 
 /* Set in struct page.flags by the page-table code, not by the allocators. */
 #define PAGE_FLAG_PAGETABLE 0x1   /* frame is a page table: read-only mapped */
+/* Debug builds (ETHOS_DEBUG): set by the buddy allocator on a free page
+ * whose contents it filled with POISON_FREE, checked and cleared when
+ * the page is handed out again. */
+#define PAGE_FLAG_POISONED  0x2
+
+/* What freed memory holds in a debug build: a write after free shows. */
+#define POISON_FREE      0x6bU
+#define POISON_FREE_WORD 0x6b6b6b6b6b6b6b6bULL
 
 struct page {
 	LIST_ENTRY(page) link;      /* buddy free list or slob partial list */
@@ -78,6 +86,9 @@ void buddy_add_range(pfn_t start, pfn_t end);
 pfn_t buddy_alloc(unsigned int order);
 void buddy_free(pfn_t pfn, unsigned int order);
 uint64_t buddy_free_pages(void);
+/* Walks every free list and the hot cache and checks them against the
+ * free count; panics on a mismatch.  Debug builds call it as they go. */
+void buddy_check(void);
 
 /* Convenience: blocks by address in the direct map; NULL when exhausted. */
 void *page_alloc(unsigned int order);

@@ -15,4 +15,11 @@ void panic(const char *fmt, ...);
 		      __FILE__, __LINE__);                               \
 } while (0)
 
+/* Invariants too costly to check outside debug builds (make DEBUG=1). */
+#ifdef ETHOS_DEBUG
+#define DEBUG_ASSERT(cond) ASSERT(cond)
+#else
+#define DEBUG_ASSERT(cond) do { (void)sizeof(cond); } while (0)
+#endif
+
 #endif /* PANIC_H */

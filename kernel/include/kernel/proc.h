@@ -64,6 +64,16 @@ __attribute__((noreturn)) void proc_kill_current(const struct trap_frame *tf,
 /* A parent ends one of its children (runnable or blocked). */
 enum status proc_kill(struct proc *killer, uint64_t pid);
 unsigned int proc_count(void);
+/* A process's kernel stack, KSTACK_SIZE bytes.  Debug builds put an
+ * unmapped guard of the same size under it: an overflow faults (and Xen,
+ * unable to push the fault's frame there, crashes the domain) instead of
+ * corrupting the memory below. */
+void *kstack_alloc(void);
+void kstack_free(void *kstack);
+#ifdef ETHOS_DEBUG
+/* Processes in state s (the run-queue check's other half). */
+unsigned int proc_count_in_state(enum proc_state s);
+#endif
 
 /* Scheduler. */
 void sched_init(void);

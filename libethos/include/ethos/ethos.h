@@ -49,6 +49,10 @@ enum status ethos_read_console(uint64_t max, EventId *event);
 /* Ends one of the caller's children; its exit status is ETHOS_KILLED_BY_PARENT. */
 enum status ethos_kill(uint64_t pid);
 const char *ethos_status_name(enum status st);
+/* The kernel's live object counters (enum kernel_stat); *count is how
+ * many of values[0..KStatCount) the kernel filled. */
+enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count);
+const char *ethos_kstat_name(enum kernel_stat s);
 
 /* A small C library until newlib arrives. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

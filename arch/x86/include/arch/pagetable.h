@@ -62,6 +62,10 @@ bool as_protect(struct addrspace *as, uintptr_t va, unsigned int flags);
 /* The pfn mapped at va (and its flags), or PFN_NONE. */
 pfn_t as_translate(const struct addrspace *as, uintptr_t va,
 		   unsigned int *flags);
+/* Unmaps `pages` pages of the direct map from va (writable ones, not
+ * tables), or maps them again: guard pages in debug builds. */
+void directmap_set_present(void *va, unsigned int pages, bool present);
+
 /* Loads as (NULL: the kernel-only boot tables). */
 void as_switch(const struct addrspace *as);
 const struct addrspace *as_current(void);

@@ -49,6 +49,7 @@ enum syscall_number {
 	SysFreePages,
 	SysKill,
 	SysReadConsole,
+	SysKernelStats,           /* 16 */
 	SysCount
 };
 
@@ -188,6 +189,43 @@ struct sys_kill_in {
 /* SysFreePages: the kernel's free-page count, for leak tests */
 struct sys_free_pages_out {
 	uint64_t free_pages;
+};
+
+/*
+ * SysKernelStats: live kernel object counts, for leak tests.  No input;
+ * the output is value[i] for i < count (count is the kernel's KStatCount,
+ * at most ETHOS_KSTAT_MAX).  Indexes are stable: new counters are only
+ * ever appended.  ETHOS_KSTATS(X) lists them as X(Enumerator, "name").
+ */
+#define ETHOS_KSTATS(X)                                                 \
+	X(KStatFreePages, "free pages")      /* as SysFreePages */     \
+	X(KStatProcesses, "processes")                                  \
+	X(KStatEvents, "events")                                        \
+	X(KStatWaits, "waits")               /* block's wait records */ \
+	X(KStatTextImages, "text images")                               \
+	X(KStatSlob16, "slob 16")            /* live objects per class */ \
+	X(KStatSlob32, "slob 32")                                       \
+	X(KStatSlob64, "slob 64")                                       \
+	X(KStatSlob128, "slob 128")                                     \
+	X(KStatSlob256, "slob 256")                                     \
+	X(KStatSlob512, "slob 512")                                     \
+	X(KStatSlob1024, "slob 1024")                                   \
+	X(KStatSlob2048, "slob 2048")                                   \
+	X(KStatLargeBlocks, "kmalloc blocks") /* over 2048 bytes */ \
+	X(KStatKstackPages, "kstack pages")  /* with debug guards */
+
+#define ETHOS_KSTAT_ENUM(e, name) e,
+enum kernel_stat {
+	ETHOS_KSTATS(ETHOS_KSTAT_ENUM)
+	KStatCount
+};
+#undef ETHOS_KSTAT_ENUM
+
+#define ETHOS_KSTAT_MAX 32
+struct sys_kernel_stats_out {
+	uint32_t count;           /* valid entries in value[] */
+	uint32_t pad;
+	uint64_t value[ETHOS_KSTAT_MAX];
 };
 
 #endif /* ETHOS_ABI_H */
