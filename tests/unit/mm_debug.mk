@@ -6,4 +6,4 @@ UNIT_TESTS += mm_debug
 UNIT_mm_debug_SRCS := tests/unit/test_mm_debug.c tests/unit/fake_memory.c \
 	kernel/mm/buddy.c kernel/mm/slob.c kernel/mm/page.c
 UNIT_mm_debug_LDLIBS := -DETHOS_DEBUG
-$(BUILD)/unit/mm_debug: kernel/include/mm.h kernel/include/kstat.h
+$(BUILD)/unit/mm_debug: kernel/include/kernel/mm.h kernel/include/kernel/kstat.h
