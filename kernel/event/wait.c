@@ -227,9 +227,13 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 		wait_unref(w);
 		return st;
 	}
-	for (uint32_t i = 0; i < w->count; i++)
-		if (w->leaf_events[i] != NULL)
-			attach(w, w->leaf_events[i], i);
+	/* Leaves already complete or failed have been counted: only pending
+	 * ones join (and so an event holds a wait only while pending). */
+	for (uint32_t i = 0; i < w->count; i++) {
+		struct event *ev = w->leaf_events[i];
+		if (ev != NULL && ev->state == EventPending)
+			attach(w, ev, i);
+	}
 	p->wait = w;
 	p->state = ProcBlocked;
 	return StatusBlocked;
