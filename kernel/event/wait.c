@@ -148,10 +148,10 @@ static enum status write_results(struct wait *w)
 {
 	struct sys_block_out out = { 0 };
 	enum status st = evtree_satisfied(w->tree) ? StatusOk : StatusCancelled;
-
-	ASSERT(w->decided && (evtree_satisfied(w->tree) || evtree_failed(w->tree)));
 	uint8_t *done = w->user_leaf_done ? kzalloc(w->count) : NULL;
 
+	/* Decided either way: satisfied, or it can no longer be. */
+	ASSERT(w->decided && (evtree_satisfied(w->tree) || evtree_failed(w->tree)));
 	if (w->user_leaf_done != 0 && done == NULL)
 		return StatusNoMemory;
 	out.completed_leaves = w->completed;
