@@ -172,7 +172,9 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (ev->state != EventCompleted)
 		return StatusNotCompleted;
 	if (ev->failure != StatusOk) {
-		/* A failed event has no result: retire reports why and frees it. */
+		/* A failed event has no result: retire reports why and frees
+		 * it.  The status is the event's outcome, not a refusal, so
+		 * this is the one non-Ok retire with an effect (event.h). */
 		st = ev->failure;
 		event_release(ev);
 		return st;
