@@ -126,8 +126,10 @@ void event_release(struct event *ev)
 	struct event_slot *s = &t->slots[ev->slot];
 
 	ASSERT(s->ev == ev);
-	if (ev->wait != NULL)            /* a leftover leaf of a decided wait */
+	if (ev->wait != NULL) {          /* a leftover leaf of a decided wait */
+		ASSERT(ev->state == EventPending);
 		wait_detach(ev);
+	}
 	if (ev->state == EventPending && ev->source->detach != NULL)
 		ev->source->detach(ev);
 	if (ev->result != NULL && ev->result != ev->inline_result)

@@ -62,13 +62,13 @@ struct event {
 	uint32_t slot;
 	uint32_t leaf;                /* its leaf in `wait`'s tree */
 	/*
-	 * The wait this event is a leaf of, holding one of its refs.  Never
-	 * NULL -> non-NULL except in wait_block (the owner's syscall, owner
-	 * running): it first lets go of an older, decided wait it may still
-	 * hold.  Non-NULL -> NULL only through wait_detach: when the event
-	 * completes or fails (the source's context: syscall or deferred
-	 * work, never an upcall), when it is released (retire, cancel, or
-	 * the owner's exit/kill), or by wait_abandon (exit/kill).
+	 * The wait this event is a leaf of, holding one of its refs.  Set
+	 * only in wait_block (the owner's syscall, owner running), which
+	 * first lets go of an older, decided wait the event may still hold.
+	 * Cleared only in wait.c (drop): when the event completes or fails
+	 * (the source's context: a syscall or deferred work, never an
+	 * upcall), when it is released (retire, cancel, or the owner's
+	 * exit/kill: wait_detach), or by wait_abandon (exit/kill).
 	 * Invariants: ev->wait != NULL only while ev is Pending; an
 	 * undecided ev->wait is ev->owner->wait.
 	 */
