@@ -199,14 +199,25 @@ static void proc_end(struct proc *p, int64_t status)
 	if (p->wait != NULL)
 		wait_abandon(p);
 	event_table_destroy(p);
-	for (int i = 0; i < NPROC; i++)
-		if (procs[i].state != ProcUnused && procs[i].parent == p)
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].state != ProcUnused && procs[i].parent == p) {
+			/* p's events are gone, its children's exit events too. */
+			ASSERT(procs[i].exit_event == NULL);
 			procs[i].parent = NULL;
-	if (p->exit_event != NULL) {
-		struct ethos_exit_result r = { .pid = p->pid, .status = status };
-		p->exit_event->u.child.child = NULL;
-		event_complete(p->exit_event, &r, sizeof(r));
+		}
 	}
+	if (p->exit_event != NULL) {
+		struct event *ev = p->exit_event;
+		struct ethos_exit_result r = { .pid = p->pid, .status = status };
+
+		ASSERT(ev->state == EventPending && ev->u.child.child == p &&
+		       ev->owner == p->parent);
+		ev->u.child.child = NULL;
+		p->exit_event = NULL;
+		event_complete(ev, &r, sizeof(r));
+	}
+	/* Nothing points at p any more: no wait, no events, no exit event. */
+	ASSERT(p->wait == NULL && p->events.live == 0 && p->exit_event == NULL);
 	nprocs--;
 }
 

@@ -172,6 +172,14 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusInvalidEvent;
 	if (ev->state != EventCompleted)
 		return StatusNotCompleted;
+	if (ev->failure != StatusOk) {
+		/* A failed event has no result: retire reports why and frees
+		 * it.  The status is the event's outcome, not a refusal, so
+		 * this is the one non-Ok retire with an effect (event.h). */
+		st = ev->failure;
+		event_release(ev);
+		return st;
+	}
 	out.size = ev->result_size;
 	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
 		return st;

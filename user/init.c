@@ -43,6 +43,7 @@ static const struct test tests[] = {
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
 	{ "/tests/kstats", 0, 0 },
+	{ "/tests/waitreuse", 0, 0 },
 };
 
 static int passed, failed;

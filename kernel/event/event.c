@@ -15,6 +15,7 @@ void event_table_init(struct event_table *t)
 	t->slots = NULL;
 	t->capacity = 0;
 	t->live = 0;
+	t->retired = 0;
 	t->free_head = NO_SLOT;
 }
 
@@ -102,6 +103,20 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 	}
 	memcpy(ev->result, result, size);
 	ev->result_size = size;
+	ev->failure = StatusOk;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+}
+
+void event_fail(struct event *ev, enum status why)
+{
+	ASSERT(ev->state == EventPending);
+	/* StatusOk would read as success; StatusBlocked is no status. */
+	ASSERT(why != StatusOk && why != StatusBlocked);
+	ev->result = ev->inline_result;
+	ev->result_size = 0;
+	ev->failure = why;
 	ev->state = EventCompleted;
 	if (ev->wait != NULL)
 		wait_leaf_completed(ev);
@@ -113,19 +128,30 @@ void event_release(struct event *ev)
 	struct event_slot *s = &t->slots[ev->slot];
 
 	ASSERT(s->ev == ev);
-	if (ev->wait != NULL)            /* a leftover leaf of a decided wait */
+	if (ev->wait != NULL) {          /* a leftover leaf of a decided wait */
+		ASSERT(ev->state == EventPending);
 		wait_detach(ev);
+	}
 	if (ev->state == EventPending && ev->source->detach != NULL)
 		ev->source->detach(ev);
 	if (ev->result != NULL && ev->result != ev->inline_result)
 		kfree(ev->result);
 	s->ev = NULL;
-	s->generation++;                 /* every old id is now stale */
-	if (s->generation == 0)
-		s->generation = 1;
-	s->next_free = t->free_head;
-	t->free_head = ev->slot;
 	t->live--;
+	if (s->generation == UINT32_MAX) {
+		/*
+		 * The slot's ids are used up: a wrapped generation would make
+		 * some old id name a new event.  It is never reused (and not
+		 * on the free list); the table grows past it, and once it is
+		 * at EVENTS_PER_PROC slots, retired ones count as used.
+		 */
+		t->retired++;
+	} else {
+		s->generation++;         /* every old id is now stale */
+		s->next_free = t->free_head;
+		t->free_head = ev->slot;
+	}
+	ASSERT(t->live + t->retired <= t->capacity);
 	ev->state = EventFree;
 	kfree(ev);
 	kstat_dec(KStatEvents);

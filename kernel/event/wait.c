@@ -12,7 +12,30 @@
  * Waking costs O(depth) too, whatever the tree's size: the leaves are not
  * walked to detach them.  A decided wait stays alive, counted by `refs`
  * (one per attached event plus one for the owner), and each remaining
- * event lets go of it when it completes or is released.
+ * event lets go of it when it completes, fails or is released, or when
+ * it joins a later wait of its owner (an event still pending after an
+ * or() woke without it may be a leaf again in the next block).
+ *
+ * A failed leaf (event_fail) counts against its tree: once the tree can
+ * no longer be satisfied, the owner wakes and block returns
+ * StatusCancelled.
+ *
+ * Who changes what.  The kernel runs on one CPU and is not preempted;
+ * upcalls only set flags, so every change below happens in one of three
+ * contexts: the owner's own syscall (block, retire, cancel), a source's
+ * completion (complete/fail, from a syscall of any process or from the
+ * deferred work before a return to user / in the idle loop), and the
+ * owner's end (exit, fault kill, or kill by its parent: proc_end).
+ *   ev->wait  see struct event (event.h): set only by attach() in block;
+ *             cleared only through drop().
+ *   w->refs   +1 by block for the owner and for each attached leaf;
+ *             -1 by drop() (leaf completed/failed, released, joining a
+ *             later wait, abandoned), by wait_finish (owner's ref, as the
+ *             owner resumes) or by wait_abandon (owner's ref, at its end).
+ *             Freed at 0, never touched again.
+ *   p->wait   (proc.h) set by block; cleared by wait_finish as p resumes
+ *             (p == current) or by wait_abandon at p's end, nowhere else.
+ *             A source's completion only reads it, through the wait.
  */
 #include <stddef.h>
 #include <kernel/event.h>
@@ -31,8 +54,8 @@ struct wait {
 	struct event **leaf_events;   /* by node index; NULL for inner nodes */
 	uint32_t count;
 	uint32_t completed;           /* leaves complete when decided */
-	uint32_t refs;
-	bool decided;
+	uint32_t refs;                /* see "Who changes what" above */
+	bool decided;                 /* false -> true once, never back */
 	uintptr_t user_leaf_done;
 	uintptr_t user_out;
 };
@@ -77,6 +100,42 @@ static void wait_unref(struct wait *w)
 	}
 }
 
+/* ev lets go of its wait (and of the ref it held). */
+static void drop(struct event *ev)
+{
+	struct wait *w = ev->wait;
+
+	ev->wait = NULL;
+	wait_unref(w);
+}
+
+/*
+ * ev becomes leaf i of w.  A pending event may still hold an older wait of
+ * its owner that was decided without it: it lets go of that one first, or
+ * the old wait would keep a ref nobody ever drops.
+ */
+static void attach(struct wait *w, struct event *ev, uint32_t i)
+{
+	ASSERT(ev->state == EventPending && ev->owner == w->proc);
+	if (ev->wait != NULL) {
+		ASSERT(ev->wait != w && ev->wait->decided);
+		drop(ev);
+	}
+	ev->wait = w;
+	ev->leaf = i;
+	w->refs++;
+}
+
+/* Leaf i (ev, completed or failed) counts in w's tree; true if decided. */
+static bool count_leaf(struct wait *w, struct event *ev, uint32_t i)
+{
+	ASSERT(ev->state == EventCompleted);
+	if (ev->failure != StatusOk)
+		return evtree_leaf_fail(w->tree, i);
+	w->completed++;
+	return evtree_leaf_complete(w->tree, i);
+}
+
 /* Writes block's outputs into the current address space (w->proc's). */
 static enum status write_results(struct wait *w)
 {
@@ -84,6 +143,8 @@ static enum status write_results(struct wait *w)
 	enum status st = evtree_satisfied(w->tree) ? StatusOk : StatusCancelled;
 	uint8_t *done = w->user_leaf_done ? kzalloc(w->count) : NULL;
 
+	/* Decided either way: satisfied, or it can no longer be. */
+	ASSERT(w->decided && (evtree_satisfied(w->tree) || evtree_failed(w->tree)));
 	if (w->user_leaf_done != 0 && done == NULL)
 		return StatusNoMemory;
 	out.completed_leaves = w->completed;
@@ -135,6 +196,7 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (!user_range_ok(uout, sizeof(struct sys_block_out)) ||
 	    (in.leaf_done != NULL && !user_range_ok((uintptr_t)in.leaf_done, in.count)))
 		return StatusBadAddress;
+	ASSERT(p->wait == NULL);      /* wait_finish ran before p's syscall */
 	if ((w = kzalloc(sizeof(*w))) == NULL)
 		return StatusNoMemory;
 	kstat_inc(KStatWaits);
@@ -147,25 +209,23 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 		wait_unref(w);
 		return st;
 	}
-	/* Leaves already complete count at once. */
+	/* Leaves already complete (or failed) count at once. */
 	for (uint32_t i = 0; i < w->count && !w->decided; i++) {
 		struct event *ev = w->leaf_events[i];
-		if (ev != NULL && ev->state == EventCompleted) {
-			w->completed++;
-			w->decided = evtree_leaf_complete(w->tree, i);
-		}
+		if (ev != NULL && ev->state == EventCompleted)
+			w->decided = count_leaf(w, ev, i);
 	}
 	if (w->decided) {
 		st = write_results(w);
 		wait_unref(w);
 		return st;
 	}
+	/* Leaves already complete or failed have been counted: only pending
+	 * ones join (and so an event holds a wait only while pending). */
 	for (uint32_t i = 0; i < w->count; i++) {
-		if (w->leaf_events[i] != NULL) {
-			w->leaf_events[i]->wait = w;
-			w->leaf_events[i]->leaf = i;
-			w->refs++;
-		}
+		struct event *ev = w->leaf_events[i];
+		if (ev != NULL && ev->state == EventPending)
+			attach(w, ev, i);
 	}
 	p->wait = w;
 	p->state = ProcBlocked;
@@ -174,26 +234,23 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 void wait_detach(struct event *ev)
 {
-	struct wait *w = ev->wait;
-
-	ev->wait = NULL;
-	wait_unref(w);
+	/* Released by its owner (retire, cancel, exit): the owner is not
+	 * blocked on this wait any more, or wait_abandon went first. */
+	ASSERT(ev->wait->decided);
+	drop(ev);
 }
 
 void wait_leaf_completed(struct event *ev)
 {
 	struct wait *w = ev->wait;
 
-	if (!w->decided) {
-		w->completed++;
-		if (evtree_leaf_complete(w->tree, ev->leaf)) {
-			w->decided = true;
-			ASSERT(w->proc->state == ProcBlocked);
-			sched_make_runnable(w->proc);
-		}
+	if (!w->decided && count_leaf(w, ev, ev->leaf)) {
+		w->decided = true;
+		ASSERT(w->proc->state == ProcBlocked && w->proc->wait == w);
+		sched_make_runnable(w->proc);
 	}
 	/* Its part in the wait is over either way. */
-	wait_detach(ev);
+	drop(ev);
 }
 
 void wait_finish(struct proc *p)
@@ -215,7 +272,7 @@ void wait_abandon(struct proc *p)
 	for (uint32_t i = 0; w->leaf_events != NULL && i < w->count; i++) {
 		struct event *ev = w->leaf_events[i];
 		if (ev != NULL && ev->wait == w)
-			wait_detach(ev);
+			drop(ev);
 	}
 	p->wait = NULL;
 	wait_unref(w);

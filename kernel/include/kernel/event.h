@@ -1,15 +1,28 @@
 /*
  * Events: the kernel object behind an EventId.
  *
- *   Pending --complete--> Completed --retire--> (freed)
+ *   Pending --complete--> Completed (failure == StatusOk) --retire--> (freed)
+ *      |                                                    retire returns
+ *      +----fail(why)---> Completed (failure == why) ------> why, frees it
  *      |                      |
  *      +------cancel----------+-----> (freed)
  *
+ * A failed event is Completed with no result and a failure status: it is
+ * listed with the completed events, a waiting tree sees it as a failed
+ * leaf (so a tree that can no longer be satisfied wakes its owner with
+ * StatusCancelled), and retire frees it and returns the failure status
+ * instead of copying out a result.  Fail is the source's verdict, cancel
+ * the owner's: cancel frees at once and wakes nobody.
+ *
  * An EventId is (generation << 32) | (slot + 1) in the owner's table, so a
- * stale, retired, foreign or made-up id never finds a live event.  Results
- * stay in the kernel until the owner retires the event.  A source (beep,
- * child exit, ...) supplies only what differs: how to detach a pending
- * event when it is cancelled or its owner exits.
+ * stale, retired, foreign or made-up id never finds a live event.  A slot
+ * whose generation would wrap is retired for good rather than reused, so
+ * an old id can never match a later event.  Results stay in the kernel
+ * until the owner retires the event.  A source (beep, child exit, ...)
+ * supplies only what differs: how to detach a pending event when it is
+ * cancelled or its owner exits.  A source ends a pending event the same
+ * way, whether it succeeded or failed: it takes the event off its own
+ * queue and calls event_complete or event_fail.
  */
 #ifndef EVENT_H
 #define EVENT_H
@@ -31,7 +44,8 @@ struct wait;
 
 struct event_source {
 	const char *name;
-	/* Detaches a pending event from its source (may be NULL). */
+	/* Detaches a pending event from its source (may be NULL).  Called by
+	 * event_release only: it must not complete or fail the event. */
 	void (*detach)(struct event *ev);
 };
 
@@ -46,8 +60,20 @@ struct event {
 	const struct event_source *source;
 	struct proc *owner;
 	uint32_t slot;
-	uint32_t leaf;                /* its leaf in owner's wait tree */
-	struct wait *wait;            /* set while owner blocks on it */
+	uint32_t leaf;                /* its leaf in `wait`'s tree */
+	/*
+	 * The wait this event is a leaf of, holding one of its refs.  Set
+	 * only in wait_block (the owner's syscall, owner running), which
+	 * first lets go of an older, decided wait the event may still hold.
+	 * Cleared only in wait.c (drop): when the event completes or fails
+	 * (the source's context: a syscall or deferred work, never an
+	 * upcall), when it is released (retire, cancel, or the owner's
+	 * exit/kill: wait_detach), or by wait_abandon (exit/kill).
+	 * Invariants: ev->wait != NULL only while ev is Pending; an
+	 * undecided ev->wait is ev->owner->wait.
+	 */
+	struct wait *wait;
+	enum status failure;          /* Completed: StatusOk, or why it failed */
 	uint64_t stamp;               /* duplicate detection in block */
 	uint32_t result_size;
 	uint8_t *result;              /* inline_result or kmalloc'd */
@@ -77,6 +103,7 @@ struct event_table {
 	struct event_slot *slots;
 	uint32_t capacity;
 	uint32_t live;
+	uint32_t retired;             /* slots whose generations ran out */
 	uint32_t free_head;           /* UINT32_MAX: none */
 };
 
@@ -89,8 +116,13 @@ struct event *event_new(struct proc *p, const struct event_source *src,
 			EventId *id, enum status *st);
 struct event *event_lookup(struct proc *p, EventId id);
 EventId event_id(const struct event *ev);
-/* Pending -> Completed with a copy of the result; updates a waiting tree. */
+/* Pending -> Completed with a copy of the result; updates a waiting tree.
+ * The source has already taken ev off its own queue. */
 void event_complete(struct event *ev, const void *result, uint32_t size);
+/* Pending -> Completed as failed (why != StatusOk): no result; a waiting
+ * tree counts ev as a failed leaf; retire returns why.  The source has
+ * already taken ev off its own queue. */
+void event_fail(struct event *ev, enum status why);
 /* Detaches (if pending) and frees. */
 void event_release(struct event *ev);
 
@@ -104,11 +136,14 @@ void console_input_events_init(void);
 enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
 /* Completes waiting console reads with the input that has arrived. */
 void console_input_deliver(void);
+/* The input side is gone for good: fails every waiting read with why. */
+void console_input_fail_all(enum status why);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
-/* ev (a leaf of its wait) completed: update the tree, wake the owner if
- * this decided it, and let go of the wait.  O(depth). */
+/* ev (a leaf of its wait) completed or failed (ev->failure): update the
+ * tree, wake the owner if this decided it, and let go of the wait.
+ * O(depth). */
 void wait_leaf_completed(struct event *ev);
 /* ev lets go of its (decided) wait: when released after the owner woke. */
 void wait_detach(struct event *ev);

@@ -44,8 +44,21 @@ struct proc {
 	struct text_image *text;      /* its program's shared text */
 	uint64_t user_pages;          /* pages mapped in its regions */
 	struct event_table events;
-	struct wait *wait;            /* while blocked (and until resumed) */
-	struct event *exit_event;     /* the parent's child-exit event */
+	/*
+	 * While blocked, and until resumed.  Set only by wait_block (p's own
+	 * syscall); cleared only by wait_finish (the scheduler, as p resumes)
+	 * or wait_abandon (p's end: exit, fault kill, kill by its parent).
+	 * A source completing a leaf only reaches it through the wait.
+	 * See kernel/event/wait.c, "Who changes what".
+	 */
+	struct wait *wait;
+	/*
+	 * The parent's pending child-exit event, or NULL.  Set by spawn (the
+	 * parent's syscall); cleared by the event's detach when the parent
+	 * drops it (cancel, or the parent's end), or by proc_end as p ends
+	 * and completes it.  After proc_end nothing points at p.
+	 */
+	struct event *exit_event;
 	TAILQ_ENTRY(proc) runq;
 };
 
