@@ -294,12 +294,20 @@ static struct ethos_tree_node *nodes;
 static EventId *ids;
 static struct tree_bnode *arena;
 
+/* For failures that are not about a status. */
+#define NO_STATUS StatusCount
+
 static void failed(const char *what, enum status got)
 {
+	char status[48] = "";
+
+	if (got != NO_STATUS)
+		snprintf(status, sizeof(status), ": got %s (%d)",
+			 ethos_status_name(got), (int)got);
 	if (++failures <= 20)
-		printf("FAIL: fuzz/worker %lu (seed %lu) call %lu (%s): %s: got %s (%d)\n",
+		printf("FAIL: fuzz/worker %lu (seed %lu) call %lu (%s): %s%s\n",
 		       (unsigned long)opt.id, (unsigned long)opt.seed,
-		       (unsigned long)calls, op, what, ethos_status_name(got), (int)got);
+		       (unsigned long)calls, op, what, status);
 }
 
 static void expect(enum status got, enum status want, const char *what)
@@ -550,7 +558,7 @@ static void check_exit(const struct held *h, const uint8_t *buf, int killed)
 		snprintf(text, sizeof(text), "exit of child %lu: pid %lu, status %ld%s",
 			 (unsigned long)h->pid, (unsigned long)r.pid, (long)r.status,
 			 killed ? " (killed)" : "");
-		failed(text, StatusOk);
+		failed(text, NO_STATUS);
 	}
 	dead_add(h->pid);
 }
@@ -662,7 +670,7 @@ static void check_block_results(const struct ethos_tree_node *t, uint32_t count,
 	memcpy(&o, out, sizeof(o));
 	for (uint32_t i = 0; done != NULL && i < count; i++) {
 		if (done[i] > 1 || (done[i] && t[i].kind != TreeLeaf)) {
-			failed("leaf_done names an inner node", StatusOk);
+			failed("leaf_done names an inner node", NO_STATUS);
 			return;
 		}
 		set += done[i];
@@ -671,7 +679,7 @@ static void check_block_results(const struct ethos_tree_node *t, uint32_t count,
 			       "a leaf block saw done is completed");
 	}
 	if (o.completed_leaves == 0 || (done != NULL && set != o.completed_leaves))
-		failed("completed_leaves disagrees with leaf_done", StatusOk);
+		failed("completed_leaves disagrees with leaf_done", NO_STATUS);
 }
 
 /* For a failure report: the tree as passed. */
@@ -842,7 +850,7 @@ static void op_reuse_leaf(void)
 		uint64_t size = 0;
 		expect(do_retire(b, scratch, 64, &size), StatusOk, "retire b");
 		if (size != sizeof(struct ethos_beep_result))
-			failed("a beep's result size", StatusOk);
+			failed("a beep's result size", NO_STATUS);
 		stale_add(b);
 	}
 }
@@ -1250,7 +1258,7 @@ static int worker(void)
 	call(SysGetPendingEvents, &in, &p);
 	call(SysGetCompletedEvents, &in, &c);
 	if (p.count != 0 || c.count != 0)
-		failed("events left after the final sweep", StatusOk);
+		failed("events left after the final sweep", NO_STATUS);
 	printf("fuzz: %s %lu done: %lu calls in %lu s, %d failures "
 	       "(%lu unknown events swept, %lu spawns found the table full)\n",
 	       opt.warm ? "warm-up worker" : "worker", (unsigned long)opt.id, (unsigned long)calls,
@@ -1351,7 +1359,7 @@ static int run_workers(const struct options *o, uint64_t n, uint64_t share,
 			 "worker,id=%lu,seed=%lu,calls=%lu,workers=%lu,foreign=0x%lx,trace=%lu,ops=0x%lx,warm=%d",
 			 (unsigned long)i, (unsigned long)seeds[i], (unsigned long)share,
 			 (unsigned long)n, (unsigned long)foreign,
-			 (unsigned long)o->trace, (unsigned long)o->ops, warm);
+			 (unsigned long)(warm ? 0 : o->trace), (unsigned long)o->ops, warm);
 		enum status st = ethos_spawn("/tests/fuzz", arg, &pids[i], &exits[i]);
 		live[i] = st == StatusOk;
 		nlive += live[i];
