@@ -20,7 +20,7 @@
  * bogus paths, kill of children (blocked ones, ones with children of their
  * own), and hostile pointers in every slot.  It checks what is certain:
  * a call with only good pointers gets the status it must get, a call with
- * a bad pointer is never Ok.  exit is never fuzzed (it would end the
+ * a bad pointer the kernel must use is never Ok.  exit is never fuzzed (it would end the
  * fuzzer); shutdown only where it must be refused (not in init).
  *
  * Other long-mode options: trace=K prints every call from the K-th on (to
@@ -295,7 +295,7 @@ static EventId *ids;
 static struct tree_bnode *arena;
 
 /* For failures that are not about a status. */
-#define NO_STATUS StatusCount
+#define NO_STATUS ((enum status)-2)
 
 static void failed(const char *what, enum status got)
 {
