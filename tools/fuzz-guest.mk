@@ -2,10 +2,10 @@
 # leak check at the end (tests/guest/fuzz.c, tools/run-fuzz-guest).  Not
 # part of make test; the suite runs the short mode.
 #   make fuzz-guest [SEED=N] [FUZZ_CALLS=1000000] [FUZZ_WORKERS=4]
-#                   [FUZZ_TIMEOUT=1200] [FUZZ_ARGS="trace=K,ops=MASK"]
+#                   [FUZZ_TIMEOUT=900] [FUZZ_ARGS="trace=K,ops=MASK"]
 FUZZ_CALLS ?= 1000000
 FUZZ_WORKERS ?= 4
-FUZZ_TIMEOUT ?= 1200
+FUZZ_TIMEOUT ?= 900
 
 .PHONY: fuzz-guest
 fuzz-guest: deps
