@@ -3,6 +3,12 @@
  * check.  Every handler gets the caller and the raw user pointers to its
  * input and output structs, and touches user memory only through
  * copyin/copyout.
+ *
+ * A syscall that fails has no effect.  Every check that can fail comes
+ * before the first change: a handler that creates something (an event, a
+ * child) or consumes something (retire) first proves its outputs writable
+ * with user_writable (uaccess.h says why the copyout after that cannot
+ * fail), then acts, then copies out.
  */
 #include <stddef.h>
 #include "proc.h"
@@ -12,6 +18,7 @@
 #include "xentime.h"
 #include "mm.h"
 #include "kstring.h"
+#include "panic.h"
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -114,8 +121,8 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = copyin_string(path, sizeof(path), (uintptr_t)in.path,
 				in.path_len)) != StatusOk)
 		return st;
@@ -133,7 +140,9 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 	ev->u.child.child = child;
 	child->exit_event = ev;
 	out.pid = child->pid;
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -144,13 +153,13 @@ static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = beep_create(p, in.deadline_ns, &out.event)) != StatusOk)
 		return st;
-	/* The out pointer was checked; a fault now means the page was
-	 * unmapped in between, and the event is still the caller's. */
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static enum status sys_block(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -171,11 +180,14 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusInvalidEvent;
 	if (ev->state != EventCompleted)
 		return StatusNotCompleted;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	out.size = ev->result_size;
 	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
 		return st;
 	if (in.capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
+	/* A bad buffer fails here, before the event is freed. */
 	if ((st = copyout((uintptr_t)in.buf, ev->result, ev->result_size)) != StatusOk)
 		return st;
 	event_release(ev);
@@ -208,8 +220,10 @@ static enum status list_events(struct proc *p, uintptr_t uin, uintptr_t uout,
 		return st;
 	if (in.capacity > ETHOS_EVENT_LIST_MAX)
 		return StatusInvalidArgument;
-	if (!user_range_ok((uintptr_t)in.ids, in.capacity * sizeof(EventId)))
-		return StatusBadAddress;
+	/* Both outputs first, so a failure writes no partial list. */
+	if ((st = user_writable((uintptr_t)in.ids, in.capacity * sizeof(EventId))) !=
+	    StatusOk || (st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	for (uint32_t i = 0; i < p->events.capacity; i++) {
 		struct event *ev = p->events.slots[i].ev;
 		if (ev == NULL || ev->state != want)
@@ -263,13 +277,15 @@ static enum status sys_read_console(struct proc *p, uintptr_t uin, uintptr_t uou
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
 	if (in.max > ETHOS_CONSOLE_READ_MAX)
 		return StatusInvalidArgument;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = console_read_create(p, (uint32_t)in.max, &out.event)) != StatusOk)
 		return st;
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static const syscall_fn syscall_table[SysCount] = {

@@ -34,6 +34,7 @@ static const struct test tests[] = {
 	{ "/tests/hello", 0, 0 },      /* the system still works after it */
 	{ "/tests/events", 0, 0 },
 	{ "/tests/trees", 0, 0 },
+	{ "/tests/noeffect", 0, 0 },
 };
 
 static int passed, failed;
