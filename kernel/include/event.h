@@ -55,7 +55,7 @@ struct event {
 	union {
 		struct {
 			uint64_t deadline;
-			TAILQ_ENTRY(event) link;
+			uint32_t index;       /* in the beep heap (beepheap.h) */
 		} beep;
 		struct {
 			struct proc *child;

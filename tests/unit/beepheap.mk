@@ -1,0 +1,5 @@
+# The beep queue's min-heap (kernel/event/beepheap.c) against a model, and
+# the benchmark of it against the sorted list it replaced.
+UNIT_TESTS += beepheap
+UNIT_beepheap_SRCS := tests/unit/test_beepheap.c kernel/event/beepheap.c
+$(BUILD)/unit/beepheap: kernel/include/beepheap.h kernel/include/event.h
