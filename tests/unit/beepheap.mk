@@ -3,3 +3,5 @@
 UNIT_TESTS += beepheap
 UNIT_beepheap_SRCS := tests/unit/test_beepheap.c kernel/event/beepheap.c
 $(BUILD)/unit/beepheap: kernel/include/beepheap.h kernel/include/event.h
+BENCHES += beepheap
+BENCH_beepheap_SRCS := tests/unit/bench_beepheap.c kernel/event/beepheap.c
