@@ -167,6 +167,8 @@ static void run_boot_test(const char *what)
 		panic("stack-smash: the stack protector did not catch it");
 	}
 #endif
+	if (strcmp(what, "deadconsole") == 0)
+		kernel_exit(console_test_dead_backend() == 0 ? 0 : 1);
 	if (strcmp(what, "flood") == 0) {
 		for (int i = 1; i <= 3000; i++)
 			printk("flood line %d of 3000\n", i);

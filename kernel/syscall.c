@@ -3,6 +3,12 @@
  * check.  Every handler gets the caller and the raw user pointers to its
  * input and output structs, and touches user memory only through
  * copyin/copyout.
+ *
+ * A syscall that fails has no effect.  Every check that can fail comes
+ * before the first change: a handler that creates something (an event, a
+ * child) or consumes something (retire) first proves its outputs writable
+ * with user_writable (uaccess.h says why the copyout after that cannot
+ * fail), then acts, then copies out.
  */
 #include <stddef.h>
 #include <kernel/proc.h>
@@ -13,6 +19,7 @@
 #include <kernel/mm.h>
 #include <kernel/kstring.h>
 #include <kernel/kstat.h>
+#include <kernel/panic.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -115,8 +122,8 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = copyin_string(path, sizeof(path), (uintptr_t)in.path,
 				in.path_len)) != StatusOk)
 		return st;
@@ -134,7 +141,9 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 	ev->u.child.child = child;
 	child->exit_event = ev;
 	out.pid = child->pid;
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -145,13 +154,13 @@ static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = beep_create(p, in.deadline_ns, &out.event)) != StatusOk)
 		return st;
-	/* The out pointer was checked; a fault now means the page was
-	 * unmapped in between, and the event is still the caller's. */
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static enum status sys_block(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -172,19 +181,24 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusInvalidEvent;
 	if (ev->state != EventCompleted)
 		return StatusNotCompleted;
-	if (ev->failure != StatusOk) {
-		/* A failed event has no result: retire reports why and frees
-		 * it.  The status is the event's outcome, not a refusal, so
-		 * this is the one non-Ok retire with an effect (event.h). */
-		st = ev->failure;
-		event_release(ev);
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
 		return st;
+	if (ev->failure != StatusOk) {
+		/* A failed event has no result.  Retire frees it and reports the
+		 * failure as the event's outcome: the call itself succeeded. */
+		out = (struct sys_retire_out){ .size = 0, .outcome = ev->failure };
+		st = copyout(uout, &out, sizeof(out));
+		ASSERT(st == StatusOk);        /* probed just above */
+		event_release(ev);
+		return StatusOk;
 	}
-	out.size = ev->result_size;
+	out = (struct sys_retire_out){ .size = ev->result_size,
+				       .outcome = StatusOk };
 	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
 		return st;
 	if (in.capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
+	/* A bad buffer fails here, before the event is freed. */
 	if ((st = copyout((uintptr_t)in.buf, ev->result, ev->result_size)) != StatusOk)
 		return st;
 	event_release(ev);
@@ -217,8 +231,10 @@ static enum status list_events(struct proc *p, uintptr_t uin, uintptr_t uout,
 		return st;
 	if (in.capacity > ETHOS_EVENT_LIST_MAX)
 		return StatusInvalidArgument;
-	if (!user_range_ok((uintptr_t)in.ids, in.capacity * sizeof(EventId)))
-		return StatusBadAddress;
+	/* Both outputs first, so a failure writes no partial list. */
+	if ((st = user_writable((uintptr_t)in.ids, in.capacity * sizeof(EventId))) !=
+	    StatusOk || (st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	for (uint32_t i = 0; i < p->events.capacity; i++) {
 		struct event *ev = p->events.slots[i].ev;
 		if (ev == NULL || ev->state != want)
@@ -297,13 +313,15 @@ static enum status sys_read_console(struct proc *p, uintptr_t uin, uintptr_t uou
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
 	if (in.max > ETHOS_CONSOLE_READ_MAX)
 		return StatusInvalidArgument;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
 	if ((st = console_read_create(p, (uint32_t)in.max, &out.event)) != StatusOk)
 		return st;
-	return copyout(uout, &out, sizeof(out));
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static const syscall_fn syscall_table[SysCount] = {

@@ -94,6 +94,9 @@ enum status ethos_retire(EventId event, void *buf, uint64_t capacity,
 
 	if (size)
 		*size = out.size;
+	/* A failed event is retired all the same: its failure is the answer. */
+	if (st == StatusOk && out.outcome != StatusOk)
+		st = (enum status)out.outcome;
 	return st;
 }
 
@@ -123,7 +126,8 @@ enum status ethos_block_and_retire(EventId event, void *buf, uint64_t capacity,
 	struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = event };
 	enum status st = ethos_block(&leaf, 1, 0, 0);
 
-	if (st != StatusOk)
+	/* Cancelled: the event failed; retiring it frees it and says why. */
+	if (st != StatusOk && st != StatusCancelled)
 		return st;
 	return ethos_retire(event, buf, capacity, size);
 }

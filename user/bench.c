@@ -101,6 +101,37 @@ static void tree_wake(int leaves)
 	report(name, v, "ns");
 }
 
+/*
+ * N beeps with far deadlines in a scrambled order, then cancelled: what
+ * one process with many out-of-order timers costs (the sorted list that
+ * the beep heap replaced made each insert O(n)).  Cycles per syscall.
+ */
+static void beeps_out_of_order(int n)
+{
+	static EventId e[4096];
+	uint64_t vc[RUNS], vx[RUNS];
+	char name[48];
+	uint64_t base = ethos_time() + 3600000 * MS;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < n; i++) {
+			/* i * 2654435761 mod 2^32: a fixed permutation. */
+			uint64_t spread = (uint32_t)((uint32_t)i * 2654435761u);
+			ethos_beep(base + spread, &e[i]);
+		}
+		uint64_t t1 = rdtsc();
+		for (int i = 0; i < n; i++)
+			ethos_cancel(e[i]);
+		vc[r] = (t1 - t0) / (uint64_t)n;
+		vx[r] = (rdtsc() - t1) / (uint64_t)n;
+	}
+	snprintf(name, sizeof(name), "beep_out_of_order_%d", n);
+	report(name, vc, "cycles/beep");
+	snprintf(name, sizeof(name), "cancel_out_of_order_%d", n);
+	report(name, vx, "cycles/cancel");
+}
+
 int main(void)
 {
 	null_syscall();
@@ -108,5 +139,7 @@ int main(void)
 	tree_wake(1);
 	tree_wake(64);
 	tree_wake(4096);
+	beeps_out_of_order(64);
+	beeps_out_of_order(4096);
 	return 0;
 }

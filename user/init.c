@@ -44,6 +44,7 @@ static const struct test tests[] = {
 	{ "/tests/trees", 0, 0 },
 	{ "/tests/kstats", 0, 0 },
 	{ "/tests/waitreuse", 0, 0 },
+	{ "/tests/noeffect", 0, 0 },
 };
 
 static int passed, failed;

@@ -2,6 +2,13 @@
  * The console.  dom0: HYPERVISOR_console_io, which Xen prints on its own
  * serial line.  domU: the PV console ring (start_info console.domU.mfn)
  * read by xenconsoled in dom0 and shown by `xl console`.
+ *
+ * A domU whose backend is gone (xenconsoled killed, the console never
+ * drained) would stall every write for RING_STALL_NS.  So one timeout
+ * marks the ring dead: later writes are dropped at once and counted.  It
+ * comes back by itself if the backend ever consumes again (the ring is no
+ * longer full), and then says how many bytes were lost; a backend that
+ * was only slow loses some output, not the console.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,12 +19,16 @@
 #include <xen/time.h>
 #include <xen/console.h>
 #include <arch/asm_defs.h>
+#include <kernel/kstring.h>
+#include <kernel/printk.h>
 
 /* How long a full ring may stall before output is dropped (backend gone). */
 #define RING_STALL_NS  (3ULL * 1000 * 1000 * 1000)
 
 static struct xencons_interface *ring;
 static uint32_t ring_port;
+static bool ring_dead;              /* a write timed out; see above */
+static uint64_t ring_dropped;       /* bytes dropped while dead */
 
 /* Where input goes, in upcall context (the kernel's console-input source). */
 static console_input_fn input_hook;
@@ -115,16 +126,42 @@ static bool ring_put(char c, uint64_t *stall_start)
 	}
 }
 
+static void ring_write(const char *buf, size_t len);
+
+/* False while the ring is dead: no backend has consumed since it died. */
+static bool ring_alive(void)
+{
+	if (!ring_dead)
+		return true;
+	XENCONS_RING_IDX cons = ring->out_cons, prod = ring->out_prod;
+	barrier();
+	if (prod - cons == sizeof(ring->out))
+		return false;
+	ring_dead = false;
+	char note[64];
+	int n = snprintf(note, sizeof(note), "\n[console: %lu bytes dropped]\n",
+			 (unsigned long)ring_dropped);
+	ring_dropped = 0;
+	ring_write(note, (size_t)n);
+	return !ring_dead;
+}
+
 static void ring_write(const char *buf, size_t len)
 {
 	uint64_t stall_start = 0;
 
+	if (!ring_alive()) {
+		ring_dropped += len;
+		return;
+	}
 	for (size_t i = 0; i < len; i++) {
 		/* A terminal on `xl console` wants CR LF. */
-		if (buf[i] == '\n' && !ring_put('\r', &stall_start))
+		if ((buf[i] == '\n' && !ring_put('\r', &stall_start)) ||
+		    !ring_put(buf[i], &stall_start)) {
+			ring_dead = true;
+			ring_dropped += len - i;
 			break;
-		if (!ring_put(buf[i], &stall_start))
-			break;
+		}
 	}
 	evtchn_notify(ring_port);
 }
@@ -139,11 +176,89 @@ void console_write(const char *buf, size_t len)
 
 void console_flush(void)
 {
-	if (ring == NULL)
+	if (ring == NULL || !ring_alive())
 		return;
 	uint64_t start = time_now_ns();
 	evtchn_notify(ring_port);
 	while (ring->out_cons != ring->out_prod &&
 	       time_now_ns() - start < RING_STALL_NS)
 		hv_sched_op(SCHEDOP_yield, NULL);
+}
+
+static bool contains(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s != '\0'; s++)
+		if (strncmp(s, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * ethos.test=deadconsole: the ring path with a backend that is gone.  The
+ * real ring_write/ring_put run on a private ring that nobody reads (in
+ * dom0 too, where the console is otherwise console_io), then this plays
+ * the backend coming back.  The real console is restored before the
+ * results are printed.  Returns the number of failed checks.
+ */
+int console_test_dead_backend(void)
+{
+	static struct xencons_interface fake __attribute__((aligned(4096)));
+	static char text[sizeof(fake.out) + 256];
+	struct xencons_interface *real = ring;
+	uint32_t real_port = ring_port;
+	bool real_dead = ring_dead;
+	uint64_t real_dropped = ring_dropped;
+	int failures = 0;
+
+	memset(text, 'x', sizeof(text));
+	ring = &fake;
+	/* Notifications still go to the real port (dom0: port 0, which Xen
+	 * refuses); nobody reads this ring either way. */
+	uint64_t t0 = time_now_ns();
+	console_write(text, sizeof(text));               /* fills it, stalls */
+	uint64_t t1 = time_now_ns();
+	bool dead_after_stall = ring_dead;
+	uint64_t dropped_first = ring_dropped;
+	for (int i = 0; i < 10; i++)
+		console_write(text, 100);
+	console_flush();
+	uint64_t t2 = time_now_ns();
+	uint64_t dropped_later = ring_dropped;
+	/* The backend comes back: it consumes 200 bytes. */
+	fake.out_cons += 200;
+	console_write("y", 1);
+	bool revived = !ring_dead;
+	char tail[64];
+	size_t n = 0;
+	for (XENCONS_RING_IDX i = fake.out_prod - 40; i != fake.out_prod && n < 40; i++)
+		tail[n++] = fake.out[MASK_XENCONS_IDX(i, fake.out)];
+	tail[n] = '\0';
+
+	ring = real;
+	ring_port = real_port;
+	ring_dead = real_dead;
+	ring_dropped = real_dropped;
+
+#define DEAD_CHECK(what, cond) do {                                       \
+	printk("%s: deadconsole/%s\n", (cond) ? "PASS" : "FAIL", what);   \
+	failures += !(cond);                                              \
+} while (0)
+	printk("deadconsole: first write %lu ms, 10 later writes and a flush %lu us\n",
+	       (unsigned long)((t1 - t0) / 1000000), (unsigned long)((t2 - t1) / 1000));
+	DEAD_CHECK("a full ring with no backend times out once",
+		   dead_after_stall && t1 - t0 >= RING_STALL_NS);
+	DEAD_CHECK("the rest of that write is counted as dropped",
+		   dropped_first == sizeof(text) - sizeof(fake.out));
+	DEAD_CHECK("later writes and flush return at once (under 100 ms)",
+		   t2 - t1 < 100ULL * 1000 * 1000);
+	DEAD_CHECK("later writes are counted as dropped",
+		   dropped_later == dropped_first + 1000);
+	DEAD_CHECK("a backend that consumes again revives it", revived);
+	char want[64];
+	snprintf(want, sizeof(want), "[console: %lu bytes dropped]",
+		 (unsigned long)dropped_later);
+	DEAD_CHECK("the revived ring says how much was lost", contains(tail, want));
+	return failures;
 }

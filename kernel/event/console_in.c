@@ -80,15 +80,3 @@ void console_input_deliver(void)
 		event_complete(ev, buf, (uint32_t)n);
 	}
 }
-
-/* For the console driver, when the input side is declared dead: no read
- * would ever complete, so each fails and a tree blocked on it can wake. */
-void console_input_fail_all(enum status why)
-{
-	struct event *ev;
-
-	while ((ev = TAILQ_FIRST(&readers)) != NULL) {
-		TAILQ_REMOVE(&readers, ev, u.console.link);
-		event_fail(ev, why);
-	}
-}

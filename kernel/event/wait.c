@@ -193,9 +193,12 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return st;
 	if (in.count == 0 || in.count > ETHOS_TREE_MAX_NODES)
 		return StatusInvalidEventWaitTree;
-	if (!user_range_ok(uout, sizeof(struct sys_block_out)) ||
-	    (in.leaf_done != NULL && !user_range_ok((uintptr_t)in.leaf_done, in.count)))
-		return StatusBadAddress;
+	/* Probed now, not when the results are written after the sleep: a
+	 * bad pointer fails before the caller waits (see user_writable). */
+	if ((st = user_writable(uout, sizeof(struct sys_block_out))) != StatusOk ||
+	    (in.leaf_done != NULL &&
+	     (st = user_writable((uintptr_t)in.leaf_done, in.count)) != StatusOk))
+		return st;
 	ASSERT(p->wait == NULL);      /* wait_finish ran before p's syscall */
 	if ((w = kzalloc(sizeof(*w))) == NULL)
 		return StatusNoMemory;

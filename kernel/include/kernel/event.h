@@ -81,7 +81,7 @@ struct event {
 	union {
 		struct {
 			uint64_t deadline;
-			TAILQ_ENTRY(event) link;
+			uint32_t index;       /* in the beep heap (beepheap.h) */
 		} beep;
 		struct {
 			struct proc *child;
@@ -137,7 +137,6 @@ enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
 /* Completes waiting console reads with the input that has arrived. */
 void console_input_deliver(void);
 /* The input side is gone for good: fails every waiting read with why. */
-void console_input_fail_all(enum status why);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

@@ -37,4 +37,35 @@ static inline enum status copyout(uintptr_t udst, const void *src, uint64_t len)
 							  StatusBadAddress;
 }
 
+/*
+ * StatusOk if every page of [uptr, uptr + len) can be written now.  Each
+ * page is probed by reading one byte and writing it back, so the probe
+ * changes nothing the caller can see (the range may even overlap an input
+ * struct not yet read).  A heap or stack page that was never touched is
+ * faulted in by the read, exactly as a later copyout would.
+ *
+ * Why a probe that succeeds means the later copyout cannot fail: there is
+ * one vCPU and the kernel is never interrupted, and a live process's user
+ * pages are never unmapped or write-protected (the regions are fixed, there
+ * is no munmap; pages go only when the process exits).  So a syscall may
+ * probe its outputs first, then act, then copy out, and a failing syscall
+ * has no effect (docs/ARCHITECTURE.md).
+ */
+static inline enum status user_writable(uintptr_t uptr, uint64_t len)
+{
+	if (!user_range_ok(uptr, len))
+		return StatusBadAddress;
+	if (len == 0)
+		return StatusOk;
+	uintptr_t last = uptr + len - 1;
+	for (uintptr_t a = uptr;; a = (a & PAGE_MASK) + PAGE_SIZE) {
+		uint8_t byte;
+		if (uaccess_copy(&byte, (const void *)a, 1) != 0 ||
+		    uaccess_copy((void *)a, &byte, 1) != 0)
+			return StatusBadAddress;
+		if ((a & PAGE_MASK) == (last & PAGE_MASK))
+			return StatusOk;
+	}
+}
+
 #endif

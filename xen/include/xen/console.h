@@ -11,6 +11,8 @@ void console_init(void);
 void console_write(const char *buf, size_t len);
 /* Waits (bounded) until the backend has consumed everything written. */
 void console_flush(void);
+/* ethos.test=deadconsole: the ring path with no backend; failed checks. */
+int console_test_dead_backend(void);
 
 /* Input: enabled after event channels are up.  fn runs in upcall context
  * with the bytes as they arrive; it must only store them. */

@@ -159,6 +159,8 @@ struct sys_retire_in {
 };
 struct sys_retire_out {
 	uint64_t size;            /* result size (also on StatusReturnSpace) */
+	int64_t outcome;          /* StatusOk, or why the event failed (then
+	                           * size is 0 and the event is freed) */
 };
 
 /* SysCancel */

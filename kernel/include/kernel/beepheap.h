@@ -1,0 +1,38 @@
+/*
+ * The pending beeps: a binary min-heap of events keyed by
+ * u.beep.deadline.  Each event keeps its index in the array
+ * (u.beep.index), so cancelling one is O(log n), not a search.  Peeking at
+ * the next deadline is O(1); insert and remove are O(log n).
+ *
+ * The array grows by doubling.  Growth is split out (beep_heap_reserve) so
+ * that a caller can fail with NoMemory before it has created anything.
+ * Pure logic, host-tested (tests/unit/test_beepheap.c).
+ */
+#ifndef BEEPHEAP_H
+#define BEEPHEAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/event.h>
+
+struct beep_heap {
+	struct event **slot;
+	uint32_t count;
+	uint32_t capacity;
+};
+
+/* Room for one more insert; false (and nothing changed) if out of memory. */
+bool beep_heap_reserve(struct beep_heap *h);
+/* Inserts ev; a beep_heap_reserve must have succeeded since the last insert. */
+void beep_heap_insert(struct beep_heap *h, struct event *ev);
+/* Removes ev, which must be in h. */
+void beep_heap_remove(struct beep_heap *h, struct event *ev);
+/* Gives the array back if h is empty (after a reserve whose insert never came). */
+void beep_heap_trim(struct beep_heap *h);
+
+static inline struct event *beep_heap_first(const struct beep_heap *h)
+{
+	return h->count ? h->slot[0] : NULL;
+}
+
+#endif
