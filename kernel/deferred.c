@@ -3,21 +3,11 @@
 #include <kernel/event.h>
 #include <xen/time.h>
 
-static volatile bool requested;
-
-void deferred_request(void)
-{
-	requested = true;
-}
-
-bool deferred_requested(void)
-{
-	return requested;
-}
+volatile bool deferred_flag;
 
 void deferred_run(void)
 {
-	requested = false;
+	deferred_flag = false;
 	beep_expire(time_now_ns());
 	console_input_deliver();
 }

@@ -9,9 +9,21 @@
 
 #include <stdbool.h>
 
+/* Set in upcall context, cleared by deferred_run; read on every return to
+ * user mode, so the check is inline. */
+extern volatile bool deferred_flag;
+
 /* Upcall context: asks for deferred work. */
-void deferred_request(void);
-bool deferred_requested(void);
+static inline void deferred_request(void)
+{
+	deferred_flag = true;
+}
+
+static inline bool deferred_requested(void)
+{
+	return deferred_flag;
+}
+
 /* Runs what was asked for: expired beeps, console input. */
 void deferred_run(void);
 
