@@ -17,9 +17,12 @@
 
 struct proc *current;
 unsigned long host_live_allocs;
+bool host_kmalloc_fails;
 
 void *kmalloc(size_t size)
 {
+	if (host_kmalloc_fails)
+		return NULL;
 	void *p = malloc(size ? size : 1);
 
 	if (p != NULL)
@@ -244,10 +247,11 @@ static unsigned long want_allocs(const struct world *w)
 	for (int i = 0; i < w->nev; i++)
 		if (w->ev[i].st == MDone && w->ev[i].size > EVENT_INLINE_RESULT)
 			n++;
-	/* A wait; its tree and leaf table until the owner has its results. */
+	/* A wait; its tree, leaf table and leaf_done bytes until the owner
+	 * has its results. */
 	n += (unsigned long)live_waits(w);
 	if (w->owner != ORunning)
-		n += 2;
+		n += 2 + w->with_done;
 	return n;
 }
 
