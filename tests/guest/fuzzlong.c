@@ -33,7 +33,8 @@
 #define SEC (1000 * MS)
 #define FAR_NS (3600 * SEC)
 
-/* The user regions (kernel/include/proc.h), for pointers into and around them. */
+/* The user regions (kernel/include/kernel/region.h), for pointers into
+ * and around them. */
 #define TEXT_BASE  0x0000000000400000UL
 #define DATA_BASE  0x0000000040000000UL
 #define HEAP_BASE  0x0000000100000000UL
