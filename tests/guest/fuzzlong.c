@@ -1239,16 +1239,6 @@ static int nest(uint64_t ms)
 
 /* ---- long mode: init, coordinating the workers --------------------------- */
 
-static void sleep_ms(uint64_t ms)
-{
-	struct ethos_beep_result r;
-	uint64_t size;
-	EventId e;
-
-	if (ethos_beep(ethos_time() + ms * MS, &e) == StatusOk)
-		ethos_block_and_retire(e, &r, sizeof(r), &size);
-}
-
 /*
  * Runs n workers with share calls each and waits for all of them; the
  * watchdog beep catches one that never ends.  Returns the failures.
