@@ -482,6 +482,18 @@ static uint32_t layout(struct world *w, const struct gen_node *g, EventId *leaf_
 	return (uint32_t)n;
 }
 
+/* block's outputs in user memory: the completed count, and leaf_done
+ * (0xee where block must not write). */
+static void check_results(struct world *w)
+{
+	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
+	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
+	WCHECK(w, out->completed_leaves == w->completed);
+	for (uint32_t i = 0; i < MAX_NODES; i++)
+		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
+				      w->counted[i] == MDone));
+}
+
 static void op_block(struct world *w)
 {
 	struct gen_node g[MAX_NODES];
@@ -584,12 +596,7 @@ static void op_block(struct world *w)
 	}
 	return;
 results:;
-	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
-	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
-	WCHECK(w, out->completed_leaves == w->completed);
-	for (uint32_t i = 0; i < MAX_NODES; i++)
-		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
-				      w->counted[i] == MDone));
+	check_results(w);
 }
 
 /* The scheduler resumes the woken owner: block's results are written. */
@@ -603,12 +610,7 @@ static void op_resume(struct world *w)
 	w->owner = ORunning;
 	w->cur_wait = -1;
 	WCHECK(w, w->frame.rax == (uint64_t)w->want_status);
-	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
-	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
-	WCHECK(w, out->completed_leaves == w->completed);
-	for (uint32_t i = 0; i < MAX_NODES; i++)
-		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
-				      w->counted[i] == MDone));
+	check_results(w);
 }
 
 /* The owner's end (exit or kill, in any state), as proc_end does it. */
