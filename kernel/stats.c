@@ -10,11 +10,6 @@ static const char *const names[KStatCount] = {
 	ETHOS_KSTATS(KSTAT_NAME)
 };
 
-const char *kstat_name(enum kernel_stat s)
-{
-	return (unsigned int)s < KStatCount ? names[s] : "?";
-}
-
 void kstat_snapshot(uint64_t out[KStatCount])
 {
 	for (unsigned int i = 0; i < KStatCount; i++)

@@ -269,29 +269,22 @@ static enum status sys_free_pages(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return copyout(uout, &out, sizeof(out));
 }
 
-/*
- * All or nothing: the struct (< one page) spans at most two pages, and
- * its last word goes first, so a page the caller may not write fails
- * before anything was written.  The last word is then written again with
- * the same value.
- */
+/* All or nothing: a page the caller may not write fails the call before
+ * any byte is written (user_writable). */
 static enum status sys_kernel_stats(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_kernel_stats_out out = { .count = KStatCount };
-	const size_t last = sizeof(out) - sizeof(out.value[0]);
 	enum status st;
 
 	(void)p;
 	(void)uin;
 	_Static_assert(KStatCount <= ETHOS_KSTAT_MAX, "ETHOS_KSTAT_MAX too small");
-	_Static_assert(sizeof(out) <= PAGE_SIZE, "stats span more than two pages");
-	if (!user_range_ok(uout, sizeof(out)))
-		return StatusBadAddress;
-	kstat_snapshot(out.value);
-	if ((st = copyout(uout + last, (const char *)&out + last,
-			  sizeof(out) - last)) != StatusOk)
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
 		return st;
-	return copyout(uout, &out, sizeof(out));
+	kstat_snapshot(out.value);
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
 }
 
 static enum status sys_kill(struct proc *p, uintptr_t uin, uintptr_t uout)

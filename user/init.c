@@ -115,8 +115,8 @@ static void run_test(const struct test *t)
 	/* A leaked 64-byte object shows here, at the program that leaked it. */
 	if (kst == StatusOk)
 		kst = ethos_kernel_stats(after, 0);
-	char what[64];
-	snprintf(what, sizeof(what), "kernel objects back after %s", t->path + 1);
+	char what[96];
+	snprintf(what, sizeof(what), "kernel objects back after %s", name);
 	if (kst != StatusOk) {
 		snprintf(detail, sizeof(detail), "kernelStats: %s",
 			 ethos_status_name(kst));

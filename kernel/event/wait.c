@@ -58,6 +58,7 @@ struct wait {
 	bool decided;                 /* false -> true once, never back */
 	uintptr_t user_leaf_done;
 	uintptr_t user_out;
+	uint8_t *done;                /* leaf_done's bytes, made before a sleep */
 };
 
 struct leaf_check {
@@ -86,8 +87,10 @@ static void free_tree(struct wait *w)
 {
 	kfree(w->tree_mem);
 	kfree(w->leaf_events);
+	kfree(w->done);
 	w->tree_mem = NULL;
 	w->leaf_events = NULL;
+	w->done = NULL;
 }
 
 static void wait_unref(struct wait *w)
@@ -136,24 +139,24 @@ static bool count_leaf(struct wait *w, struct event *ev, uint32_t i)
 	return evtree_leaf_complete(w->tree, i);
 }
 
-/* Writes block's outputs into the current address space (w->proc's). */
+/*
+ * Writes block's outputs into the current address space (w->proc's).  It
+ * allocates nothing: after a sleep, a failure here would be an error
+ * returned by a block that has already waited.
+ */
 static enum status write_results(struct wait *w)
 {
-	struct sys_block_out out = { 0 };
+	struct sys_block_out out = { .completed_leaves = w->completed };
 	enum status st = evtree_satisfied(w->tree) ? StatusOk : StatusCancelled;
-	uint8_t *done = w->user_leaf_done ? kzalloc(w->count) : NULL;
 
 	/* Decided either way: satisfied, or it can no longer be. */
 	ASSERT(w->decided && (evtree_satisfied(w->tree) || evtree_failed(w->tree)));
-	if (w->user_leaf_done != 0 && done == NULL)
-		return StatusNoMemory;
-	out.completed_leaves = w->completed;
-	for (uint32_t i = 0; done != NULL && i < w->count; i++)
-		done[i] = w->leaf_events[i] != NULL && evtree_leaf_is_complete(w->tree, i);
+	for (uint32_t i = 0; w->done != NULL && i < w->count; i++)
+		w->done[i] = w->leaf_events[i] != NULL &&
+			     evtree_leaf_is_complete(w->tree, i);
 	enum status cst = copyout(w->user_out, &out, sizeof(out));
-	if (cst == StatusOk && done != NULL)
-		cst = copyout(w->user_leaf_done, done, w->count);
-	kfree(done);
+	if (cst == StatusOk && w->done != NULL)
+		cst = copyout(w->user_leaf_done, w->done, w->count);
 	return cst != StatusOk ? cst : st;
 }
 
@@ -166,7 +169,10 @@ static enum status build(struct proc *p, const struct sys_block_in *in,
 
 	w->tree_mem = kmalloc(evtree_size(in->count));
 	w->leaf_events = kzalloc(in->count * sizeof(struct event *));
-	if (nodes == NULL || w->tree_mem == NULL || w->leaf_events == NULL) {
+	if (in->leaf_done != NULL)
+		w->done = kmalloc(in->count);
+	if (nodes == NULL || w->tree_mem == NULL || w->leaf_events == NULL ||
+	    (in->leaf_done != NULL && w->done == NULL)) {
 		kfree(nodes);
 		return StatusNoMemory;
 	}

@@ -33,7 +33,8 @@
 #define SEC (1000 * MS)
 #define FAR_NS (3600 * SEC)
 
-/* The user regions (kernel/include/proc.h), for pointers into and around them. */
+/* The user regions (kernel/include/kernel/region.h), for pointers into
+ * and around them. */
 #define TEXT_BASE  0x0000000000400000UL
 #define DATA_BASE  0x0000000040000000UL
 #define HEAP_BASE  0x0000000100000000UL
@@ -1237,16 +1238,6 @@ static int nest(uint64_t ms)
 }
 
 /* ---- long mode: init, coordinating the workers --------------------------- */
-
-static void sleep_ms(uint64_t ms)
-{
-	struct ethos_beep_result r;
-	uint64_t size;
-	EventId e;
-
-	if (ethos_beep(ethos_time() + ms * MS, &e) == StatusOk)
-		ethos_block_and_retire(e, &r, sizeof(r), &size);
-}
 
 /*
  * Runs n workers with share calls each and waits for all of them; the

@@ -6,11 +6,6 @@
 
 #define N 10
 
-static int in_text(void)
-{
-	return 1;
-}
-
 static enum status stats_raw(void *out)
 {
 	return ethos_syscall(SysKernelStats, 0, out);

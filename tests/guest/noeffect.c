@@ -8,11 +8,6 @@
 
 #define MS 1000000ULL
 
-static int in_text(void)
-{
-	return 1;
-}
-
 static const struct {
 	const char *name;
 	void *addr;
@@ -37,15 +32,6 @@ static uint64_t count_completed(void)
 
 	ethos_completed_events(0, 0, &n);
 	return n;
-}
-
-static void sleep_ms(uint64_t ms)
-{
-	struct ethos_beep_result r;
-	EventId e;
-
-	ethos_beep(ethos_time() + ms * MS, &e);
-	ethos_block_and_retire(e, &r, sizeof(r), 0);
 }
 
 static void name(char *buf, size_t size, const char *what, const char *where)

@@ -8,11 +8,6 @@ static enum status print_raw(const void *buf, uint64_t len)
 	return ethos_syscall(SysPrint, &in, 0);
 }
 
-static int in_text(void)
-{
-	return 1;
-}
-
 int main(void)
 {
 	check_program = "syscalls";

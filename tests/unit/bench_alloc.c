@@ -6,36 +6,14 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "bench.h"
 #include "fake_memory.h"
 
-#define RUNS 7
 #define PAIRS 1000000
 #define BATCH 1000
 #define BATCH_ROUNDS 1000
 
 static void *volatile sink;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(*v), cmp);
-	return v[RUNS / 2];
-}
 
 enum kind { Buddy, Slob, Glibc };
 

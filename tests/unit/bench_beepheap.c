@@ -8,13 +8,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "bench.h"
 #include "unit.h"
 #include <kernel/beepheap.h>
 #include <kernel/queue.h>
 #include <kernel/mm.h>
 
-#define RUNS 7
 #define NMAX 16384
 
 void *kmalloc(size_t size)
@@ -37,27 +36,6 @@ static struct lnode lnodes[NMAX];
 static struct event events[NMAX];
 static uint64_t deadlines[NMAX];
 static volatile uint64_t sink;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(*v), cmp);
-	return v[RUNS / 2];
-}
 
 /* The old insert: walk back from the tail to the last node not after it. */
 static void list_insert(struct lq *q, struct lnode *n)

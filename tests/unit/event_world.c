@@ -17,9 +17,12 @@
 
 struct proc *current;
 unsigned long host_live_allocs;
+bool host_kmalloc_fails;
 
 void *kmalloc(size_t size)
 {
+	if (host_kmalloc_fails)
+		return NULL;
 	void *p = malloc(size ? size : 1);
 
 	if (p != NULL)
@@ -244,10 +247,11 @@ static unsigned long want_allocs(const struct world *w)
 	for (int i = 0; i < w->nev; i++)
 		if (w->ev[i].st == MDone && w->ev[i].size > EVENT_INLINE_RESULT)
 			n++;
-	/* A wait; its tree and leaf table until the owner has its results. */
+	/* A wait; its tree, leaf table and leaf_done bytes until the owner
+	 * has its results. */
 	n += (unsigned long)live_waits(w);
 	if (w->owner != ORunning)
-		n += 2;
+		n += 2 + w->with_done;
 	return n;
 }
 
@@ -478,6 +482,18 @@ static uint32_t layout(struct world *w, const struct gen_node *g, EventId *leaf_
 	return (uint32_t)n;
 }
 
+/* block's outputs in user memory: the completed count, and leaf_done
+ * (0xee where block must not write). */
+static void check_results(struct world *w)
+{
+	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
+	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
+	WCHECK(w, out->completed_leaves == w->completed);
+	for (uint32_t i = 0; i < MAX_NODES; i++)
+		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
+				      w->counted[i] == MDone));
+}
+
 static void op_block(struct world *w)
 {
 	struct gen_node g[MAX_NODES];
@@ -580,12 +596,7 @@ static void op_block(struct world *w)
 	}
 	return;
 results:;
-	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
-	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
-	WCHECK(w, out->completed_leaves == w->completed);
-	for (uint32_t i = 0; i < MAX_NODES; i++)
-		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
-				      w->counted[i] == MDone));
+	check_results(w);
 }
 
 /* The scheduler resumes the woken owner: block's results are written. */
@@ -599,12 +610,7 @@ static void op_resume(struct world *w)
 	w->owner = ORunning;
 	w->cur_wait = -1;
 	WCHECK(w, w->frame.rax == (uint64_t)w->want_status);
-	struct sys_block_out *out = user_ptr(U_OUT, sizeof(*out));
-	uint8_t *done = user_ptr(U_DONE, MAX_NODES);
-	WCHECK(w, out->completed_leaves == w->completed);
-	for (uint32_t i = 0; i < MAX_NODES; i++)
-		WCHECK(w, done[i] == (!w->with_done || i >= w->count ? 0xee :
-				      w->counted[i] == MDone));
+	check_results(w);
 }
 
 /* The owner's end (exit or kill, in any state), as proc_end does it. */

@@ -55,6 +55,7 @@ void *user_ptr(uintptr_t a, uint64_t n);
 extern unsigned long host_wakes;
 /* kmalloc'd blocks live now (the host kmalloc counts them). */
 extern unsigned long host_live_allocs;
-/* Live struct waits (kernel/event/wait.c, HOST_TEST only). */
+/* While true, kmalloc and kzalloc return NULL (directed tests). */
+extern bool host_kmalloc_fails;
 
 #endif

@@ -201,6 +201,24 @@ static void fail_wakes_cancelled(void)
 	stop();
 }
 
+/* Once asleep, block cannot fail for want of memory: what it writes
+ * after the wake was allocated before the sleep. */
+static void wake_without_memory(void)
+{
+	EventId id;
+	uint8_t *done = user_ptr(U_DONE, 2);
+
+	start();
+	struct event *ev = new_event(&id);
+	CHECK_EQ(block(1, &id, 1), StatusBlocked);
+	host_kmalloc_fails = true;
+	complete(ev);
+	CHECK_EQ(resume(), StatusOk);
+	host_kmalloc_fails = false;
+	CHECK(done[0] == 0 && done[1] == 1);
+	stop();
+}
+
 static void generations_retire(void)
 {
 	EventId id, old[2];
@@ -255,6 +273,7 @@ int main(void)
 {
 	RUN(reused_leaf);
 	RUN(fail_wakes_cancelled);
+	RUN(wake_without_memory);
 	RUN(generations_retire);
 	RUN(random_sequences);
 	UNIT_EXIT();

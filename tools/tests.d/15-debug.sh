@@ -14,7 +14,7 @@ else
 	kernel=$dbg/kernel.elf archive=$dbg/initrd.cpio
 	boot_expect "debug stack protector" "guest: panic" --timeout 60 \
 		--args "ethos.test=stack-smash"
-	if grep -q '^PANIC: stack protector' "$logdir/boot-debug_stack_protector.log"; then
+	if grep -aq '^PANIC: stack protector' "$logdir/boot-debug_stack_protector.log"; then
 		pass "boot/debug stack protector names the overwritten frame"
 	else
 		fail "boot/debug stack protector: no 'PANIC: stack protector' line"
@@ -25,8 +25,8 @@ else
 	boot_expect "debug kernel stack overflow" "guest: panic" --timeout 60 \
 		--args "ethos.test=kstack-overflow"
 	full=$logdir/boot-debug_kernel_stack_overflow.log.full
-	stack=$(grep -o 'guarded kernel stack at 0x[0-9a-f]*' "$full" | grep -o '0x[0-9a-f]*$' || true)
-	cr2=$(grep -o 'cr2: [0-9a-f]*' "$full" | tail -n 1 | grep -o '[0-9a-f]*$' || true)
+	stack=$(grep -ao 'guarded kernel stack at 0x[0-9a-f]*' "$full" | grep -o '0x[0-9a-f]*$' || true)
+	cr2=$(grep -ao 'cr2: [0-9a-f]*' "$full" | tail -n 1 | grep -o '[0-9a-f]*$' || true)
 	if [ -n "$stack" ] && [ -n "$cr2" ] &&
 	   (( 0x$cr2 < stack && 0x$cr2 >= stack - 16384 )); then
 		pass "boot/debug kernel stack overflow faults in the guard page (cr2 $cr2)"

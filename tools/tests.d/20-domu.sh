@@ -13,7 +13,7 @@ RUNNER=tools/run-domu boot_expect "domU: hang" "guest: timeout" \
 # The console ring loses nothing: 3000 lines, then shutdown at once.
 flood_log=$logdir/domu-flood.log
 tools/run-domu --timeout 120 --args "ethos.test=flood" "$kernel" "$archive" > "$flood_log" 2>&1
-flood_lines=$(grep -E '^flood line [0-9]+ of 3000$' "$flood_log" | sort -u | wc -l)
+flood_lines=$(grep -aE '^flood line [0-9]+ of 3000$' "$flood_log" | sort -u | wc -l)
 if [ "$flood_lines" = 3000 ] && [ "$(tail -n 1 "$flood_log")" = "guest: exit 0" ]; then
 	pass "domU: console ring kept all 3000 lines of a flood"
 else

@@ -2,7 +2,7 @@
  * Events: the kernel object behind an EventId.
  *
  *   Pending --complete--> Completed (failure == StatusOk) --retire--> (freed)
- *      |                                                    retire returns
+ *      |                                                 retire: Ok, outcome
  *      +----fail(why)---> Completed (failure == why) ------> why, frees it
  *      |                      |
  *      +------cancel----------+-----> (freed)
@@ -10,9 +10,11 @@
  * A failed event is Completed with no result and a failure status: it is
  * listed with the completed events, a waiting tree sees it as a failed
  * leaf (so a tree that can no longer be satisfied wakes its owner with
- * StatusCancelled), and retire frees it and returns the failure status
- * instead of copying out a result.  Fail is the source's verdict, cancel
- * the owner's: cancel frees at once and wakes nobody.
+ * StatusCancelled), and retire frees it and returns Ok with the failure
+ * status as the `outcome` of its output, instead of copying out a result
+ * (a non-Ok status from a syscall always means no effect).  Fail is the
+ * source's verdict, cancel the owner's: cancel frees at once and wakes
+ * nobody.
  *
  * An EventId is (generation << 32) | (slot + 1) in the owner's table, so a
  * stale, retired, foreign or made-up id never finds a live event.  A slot
@@ -120,8 +122,8 @@ EventId event_id(const struct event *ev);
  * The source has already taken ev off its own queue. */
 void event_complete(struct event *ev, const void *result, uint32_t size);
 /* Pending -> Completed as failed (why != StatusOk): no result; a waiting
- * tree counts ev as a failed leaf; retire returns why.  The source has
- * already taken ev off its own queue. */
+ * tree counts ev as a failed leaf; retire frees it and reports why as its
+ * outcome.  The source has already taken ev off its own queue. */
 void event_fail(struct event *ev, enum status why);
 /* Detaches (if pending) and frees. */
 void event_release(struct event *ev);
@@ -136,7 +138,6 @@ void console_input_events_init(void);
 enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
 /* Completes waiting console reads with the input that has arrived. */
 void console_input_deliver(void);
-/* The input side is gone for good: fails every waiting read with why. */
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

@@ -42,7 +42,6 @@ static inline void kstat_sub(enum kernel_stat s, uint64_t n)
 
 /* Every counter, with the free-page count in KStatFreePages. */
 void kstat_snapshot(uint64_t out[KStatCount]);
-const char *kstat_name(enum kernel_stat s);
 /* One console line with every counter. */
 void kstat_print(void);
 

@@ -2,8 +2,10 @@
  * The one door to user memory.  copyin/copyout check that the whole range
  * lies in the user half (no kernel address, no wrap-around, no
  * non-canonical address) and then copy with fault-safe routines, so any
- * bad pointer becomes StatusBadAddress.  Only the syscall layer calls
- * these, and only for the current process.
+ * bad pointer becomes StatusBadAddress.  They act on the current
+ * process's memory only: its syscalls, block's results (written as the
+ * owner resumes, in its address space) and the trap code reading the
+ * instruction a user trap came from.
  */
 #ifndef UACCESS_H
 #define UACCESS_H
