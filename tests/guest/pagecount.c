@@ -82,6 +82,8 @@ int main(void)
 				maybe_yield();
 				end_child(i);
 			}
+		/* At most 5 + 2 beeps pend across sharedtext's window, fewer
+		 * than the beep heap's first size (16): its array stays put. */
 		if (run("/tests/sharedtext", "quiet") != 0) {
 			printf("pagecount: round %d: sharedtext failed\n", r);
 			sharedtext_bad++;
