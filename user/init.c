@@ -37,6 +37,7 @@ static const struct test tests[] = {
 	{ "/tests/fpu", 0, 0 },
 	{ "/tests/sharedtext", 0, 0 },
 	{ "/tests/limits", 0, 0 },
+	{ "/tests/pagecount", 0, 0 },
 	{ "/tests/fuzz", 0, 0 },
 	{ "/tests/memhog", 0, KILLED(14) },
 	{ "/tests/hello", 0, 0 },      /* the system still works after it */
