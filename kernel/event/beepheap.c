@@ -20,13 +20,11 @@ static inline void put(struct beep_heap *h, uint32_t i, struct event *ev)
 
 static bool resize(struct beep_heap *h, uint32_t capacity)
 {
-	struct event **slot = kmalloc(capacity * sizeof(*slot));
+	struct event **slot = krealloc(h->slot, h->count * sizeof(*slot),
+				       capacity * sizeof(*slot));
 
 	if (slot == NULL)
 		return false;
-	if (h->count)
-		memcpy(slot, h->slot, h->count * sizeof(*slot));
-	kfree(h->slot);
 	h->slot = slot;
 	h->capacity = capacity;
 	return true;

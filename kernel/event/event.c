@@ -27,18 +27,17 @@ static bool table_grow(struct event_table *t)
 
 	if (cap > EVENTS_PER_PROC)
 		return false;
-	struct event_slot *slots = kmalloc(cap * sizeof(*slots));
+	struct event_slot *slots = krealloc(t->slots,
+					    t->capacity * sizeof(*slots),
+					    cap * sizeof(*slots));
 	if (slots == NULL)
 		return false;
-	if (t->capacity)
-		memcpy(slots, t->slots, t->capacity * sizeof(*slots));
 	for (uint32_t i = t->capacity; i < cap; i++) {
 		slots[i].ev = NULL;
 		slots[i].generation = 1;
 		slots[i].next_free = i + 1 < cap ? i + 1 : t->free_head;
 	}
 	t->free_head = t->capacity;
-	kfree(t->slots);
 	t->slots = slots;
 	t->capacity = cap;
 	return true;

@@ -48,12 +48,11 @@ bool text_add_page(struct text_image *t, uintptr_t va, pfn_t pfn,
 {
 	if (t->npages == t->capacity) {
 		unsigned int cap = t->capacity ? t->capacity * 2 : 16;
-		struct text_page *pages = kmalloc(cap * sizeof(*pages));
+		struct text_page *pages = krealloc(t->pages,
+						   t->npages * sizeof(*pages),
+						   cap * sizeof(*pages));
 		if (pages == NULL)
 			return false;
-		if (t->npages)
-			memcpy(pages, t->pages, t->npages * sizeof(*pages));
-		kfree(t->pages);
 		t->pages = pages;
 		t->capacity = cap;
 	}

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kernel/queue.h>
+#include <kernel/kstring.h>
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1UL << PAGE_SHIFT)
@@ -109,6 +110,21 @@ void page_copy(void *dst, const void *src);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+
+/* A new block of size bytes holding the first `keep` bytes of old, which
+ * is then freed: how the kernel's arrays grow and shrink.  NULL, with old
+ * untouched, if memory is out. */
+static inline void *krealloc(void *old, size_t keep, size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p == NULL)
+		return NULL;
+	if (keep != 0)
+		memcpy(p, old, keep);
+	kfree(old);
+	return p;
+}
 /* Empty slob pages kept as a cache, and giving them back to buddy. */
 uint64_t slob_cached_pages(void);
 void slob_reclaim(void);
