@@ -105,11 +105,11 @@ static enum status setup_stack(struct proc *p, uintptr_t entry,
 		return StatusNoMemory;
 	page_clear(pfn_to_va(pfn));
 	pfn_to_page(pfn)->refcount = 1;
-	if (!as_map(&p->as, STACK_TOP - PAGE_SIZE, pfn, MAP_WRITE)) {
+	if (!as_map(&p->vm.as, STACK_TOP - PAGE_SIZE, pfn, MAP_WRITE)) {
 		buddy_free(pfn, 0);
 		return StatusNoMemory;
 	}
-	p->user_pages++;
+	p->vm.user_pages++;
 	char *top = (char *)pfn_to_va(pfn) + PAGE_SIZE;
 	uintptr_t arg_at = STACK_TOP - ((arg_len + 1 + 15) & ~15UL);
 	memcpy(top - (STACK_TOP - arg_at), arg, arg_len);
@@ -128,9 +128,7 @@ static void proc_free_memory(struct proc *p)
 {
 	kfree(p->fpu);
 	p->fpu = NULL;
-	as_destroy(&p->as, user_page_release);
-	text_put(p->text);
-	p->text = NULL;
+	vm_destroy(&p->vm);
 	kstack_free(p->kstack);
 	p->kstack = NULL;
 }
@@ -153,14 +151,14 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 	memset(p, 0, sizeof(*p));
 	if ((p->kstack = kstack_alloc()) == NULL)
 		return StatusNoMemory;
-	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !as_create(&p->as)) {
+	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !vm_create(&p->vm)) {
 		kfree(p->fpu);
 		kstack_free(p->kstack);
 		p->kstack = NULL;
 		return StatusNoMemory;
 	}
 	fpu_init_state(p->fpu);
-	st = exec_load(p, file.data, file.size, &entry);
+	st = exec_load(&p->vm, file.data, file.size, &entry);
 	if (st == StatusOk)
 		st = setup_stack(p, entry, arg, arg_len);
 	if (st != StatusOk) {

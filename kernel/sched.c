@@ -78,8 +78,8 @@ static __attribute__((noreturn)) void run(struct proc *p)
 {
 	check_runq();
 	TAILQ_REMOVE(&runq, p, runq);
-	if (p != current || as_current() != &p->as)
-		arch_switch_to((char *)p->kstack + KSTACK_SIZE, &p->as);
+	if (p != current || as_current() != &p->vm.as)
+		arch_switch_to((char *)p->kstack + KSTACK_SIZE, &p->vm.as);
 	current = p;
 	p->state = ProcRunning;
 	if (fpu_owner != p) {

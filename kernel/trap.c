@@ -25,7 +25,7 @@ void kernel_user_fault(struct trap_frame *tf)
 
 	if (tf->vector == VEC_PAGE_FAULT) {
 		address = trap_fault_address(tf);
-		if (region_fault(current, address, tf->error))
+		if (region_fault(&current->vm, address, tf->error))
 			return;
 	}
 	proc_kill_current(tf, address);
@@ -41,7 +41,7 @@ bool kernel_page_fault(struct trap_frame *tf)
 	uint64_t address = trap_fault_address(tf);
 
 	if (current != NULL && address < USER_TOP && trap_has_fixup(tf) &&
-	    region_fault(current, address, tf->error))
+	    region_fault(&current->vm, address, tf->error))
 		return true;
 	return trap_try_fixup(tf);
 }

@@ -203,6 +203,7 @@ const char *ethos_status_name(enum status st)
 		[StatusInvalidElfFile] = "InvalidElfFile",
 		[StatusNotCompleted] = "NotCompleted",
 		[StatusCancelled] = "Cancelled",
+		[StatusTooBig] = "TooBig",
 	};
 
 	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";

@@ -2,7 +2,6 @@
 #include <stddef.h>
 #include <kernel/exec.h>
 #include <kernel/region.h>
-#include <kernel/proc.h>
 #include <kernel/elf64.h>
 #include <kernel/kstring.h>
 
@@ -13,7 +12,7 @@ static unsigned int segment_flags(uint32_t pflags)
 
 /* Maps and fills the pages of one validated segment; read-only pages are
  * recorded in the text image t. */
-static enum status load_segment(struct proc *p, const uint8_t *file,
+static enum status load_segment(struct vm *vm, const uint8_t *file,
 				const struct elf_segment *seg,
 				struct text_image *t)
 {
@@ -23,10 +22,10 @@ static enum status load_segment(struct proc *p, const uint8_t *file,
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uint8_t *page;
 
-		if (!region_map_new_page(p, va, segment_flags(seg->flags),
+		if (!region_map_new_page(vm, va, segment_flags(seg->flags),
 					 (void **)&page))
 			return StatusNoMemory;
-		if (t != NULL && !text_add_page(t, va, as_translate(&p->as, va, NULL),
+		if (t != NULL && !text_add_page(t, va, as_translate(&vm->as, va, NULL),
 						 segment_flags(seg->flags)))
 			return StatusNoMemory;
 		/* The part of [vaddr, vaddr + filesz) inside this page. */
@@ -41,7 +40,7 @@ static enum status load_segment(struct proc *p, const uint8_t *file,
 	return StatusOk;
 }
 
-enum status exec_load(struct proc *p, const void *file, uint64_t size,
+enum status exec_load(struct vm *vm, const void *file, uint64_t size,
 		      uintptr_t *entry)
 {
 	static const struct elf_limits limits = {
@@ -58,14 +57,14 @@ enum status exec_load(struct proc *p, const void *file, uint64_t size,
 	struct text_image *t = text_get(file, &shared);
 	if (t == NULL)
 		return StatusNoMemory;
-	p->text = t;                 /* put by proc_free_memory, also on failure */
+	vm->text = t;                /* put by vm_destroy, also on failure */
 	if (shared)
-		st = text_map(p, t);
+		st = text_map(vm, t);
 	for (unsigned int i = 0; st == StatusOk && i < img.nsegments; i++) {
 		bool text = !(img.seg[i].flags & PF_W);
 		if (text && shared)
 			continue;
-		st = load_segment(p, file, &img.seg[i], text ? t : NULL);
+		st = load_segment(vm, file, &img.seg[i], text ? t : NULL);
 	}
 	*entry = img.entry;
 	return st;

@@ -73,14 +73,14 @@ void text_put(struct text_image *t)
 	kstat_dec(KStatTextImages);
 }
 
-enum status text_map(struct proc *p, struct text_image *t)
+enum status text_map(struct vm *vm, struct text_image *t)
 {
 	for (unsigned int i = 0; i < t->npages; i++) {
 		const struct text_page *tp = &t->pages[i];
-		if (!as_map(&p->as, tp->va, tp->pfn, tp->flags))
+		if (!as_map(&vm->as, tp->va, tp->pfn, tp->flags))
 			return StatusNoMemory;
 		pfn_to_page(tp->pfn)->refcount++;
-		p->user_pages++;
+		vm->user_pages++;
 	}
 	return StatusOk;
 }

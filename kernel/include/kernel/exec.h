@@ -16,13 +16,13 @@
 #include <kernel/mm.h>
 #include <uapi/ethos/abi.h>
 
-struct proc;
+struct vm;
 struct text_image;
 
-/* Validates the ELF file and maps its segments into p (whose regions are
- * empty); *entry is the entry point.  On failure p->text may be set: the
- * caller frees p's memory either way. */
-enum status exec_load(struct proc *p, const void *file, uint64_t size,
+/* Validates the ELF file and maps its segments into vm (whose regions are
+ * empty); *entry is the entry point.  On failure vm->text may be set: the
+ * caller destroys vm either way. */
+enum status exec_load(struct vm *vm, const void *file, uint64_t size,
 		      uintptr_t *entry);
 
 /* The image of `file`, with one more user; a new empty one if none. */
@@ -30,8 +30,8 @@ struct text_image *text_get(const void *file, bool *shared);
 /* Records a frame of a new image (takes a reference to it). */
 bool text_add_page(struct text_image *t, uintptr_t va, pfn_t pfn,
 		   unsigned int flags);
-/* Maps every frame of an existing image into p. */
-enum status text_map(struct proc *p, struct text_image *t);
+/* Maps every frame of an existing image into vm. */
+enum status text_map(struct vm *vm, struct text_image *t);
 /* Drops one user; the last frees the image and its frames' references. */
 void text_put(struct text_image *t);
 

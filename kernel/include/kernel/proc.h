@@ -37,12 +37,10 @@ struct proc {
 	enum proc_state state;
 	struct proc *parent;
 	char name[PROC_NAME_MAX];
-	struct addrspace as;
 	void *kstack;                 /* KSTACK_SIZE bytes */
 	struct trap_frame *frame;     /* saved user state */
 	struct fpu_state *fpu;        /* saved FPU/SSE state */
-	struct text_image *text;      /* its program's shared text */
-	uint64_t user_pages;          /* pages mapped in its regions */
+	struct vm vm;                 /* its address space and regions */
 	struct event_table events;
 	/*
 	 * While blocked, and until resumed.  Set only by wait_block (p's own

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kernel/mm.h>
+#include <arch/pagetable.h>
 
 #define TEXT_BASE  0x0000000000400000UL
 #define TEXT_END   0x0000000040000000UL
@@ -27,14 +28,28 @@
 /* The most user pages one process may hold (heap + stack + image). */
 #define USER_PAGES_MAX (64 * 1024)
 
-struct proc;
+struct text_image;
+
+/* A process's memory: its address space, how many user pages are mapped
+ * in it, and the shared text image behind its text region.  exec builds a
+ * new one beside the old and swaps them only once it is complete. */
+struct vm {
+	struct addrspace as;
+	struct text_image *text;
+	uint64_t user_pages;
+};
+
+/* An empty vm (no pages, no text); false if out of memory. */
+bool vm_create(struct vm *vm);
+/* Frees every page (by reference), table and the text image's use. */
+void vm_destroy(struct vm *vm);
 
 /* A missing heap or stack page at address: map a zero page; false if the
  * address is in no demand-zero region, or memory is out. */
-bool region_fault(struct proc *p, uintptr_t address, uint64_t error);
+bool region_fault(struct vm *vm, uintptr_t address, uint64_t error);
 /* A fresh zeroed page mapped at va with MAP_* flags; its kernel address in
  * *kva (if not NULL).  False if out of memory or over USER_PAGES_MAX. */
-bool region_map_new_page(struct proc *p, uintptr_t va, unsigned int flags,
+bool region_map_new_page(struct vm *vm, uintptr_t va, unsigned int flags,
 			 void **kva);
 /* Drops one reference to a user frame; the last frees it. */
 void user_page_release(pfn_t pfn);

@@ -29,6 +29,7 @@ enum status {
 	StatusInvalidElfFile,
 	StatusNotCompleted,       /* retire of an event that is still pending */
 	StatusCancelled,          /* block: the tree can no longer be satisfied */
+	StatusTooBig,             /* exec/spawn: arguments over ETHOS_ARGC_MAX or ETHOS_ARG_MAX */
 	StatusCount
 };
 
@@ -50,6 +51,8 @@ enum syscall_number {
 	SysKill,
 	SysReadConsole,
 	SysKernelStats,           /* 16 */
+	SysFork,                  /* 17 */
+	SysExec,                  /* 18 */
 	SysCount
 };
 
@@ -63,6 +66,11 @@ typedef uint64_t EventId;
 #define ETHOS_TREE_MAX_NODES 8192         /* at least 4096 leaves fit */
 #define ETHOS_TREE_MAX_DEPTH 64
 #define ETHOS_EVENT_LIST_MAX 4096
+/* exec and spawn: at most ETHOS_ARGC_MAX strings in argv and envp together,
+ * and at most ETHOS_ARG_MAX bytes of them (each string with its NUL, plus 8
+ * bytes for each pointer); more is StatusTooBig. */
+#define ETHOS_ARGC_MAX      4096
+#define ETHOS_ARG_MAX       (64 * 1024)
 
 /* SysPrint */
 struct sys_print_in {
@@ -90,7 +98,16 @@ struct sys_shutdown_in {
 	int64_t status;
 };
 
-/* SysSpawn: start a program from the boot archive. */
+/*
+ * How a program starts (spawn and exec), the System V x86-64 layout: at its
+ * first instruction rsp is 16-byte aligned and points at argc; above it
+ * argv[0..argc-1], a NULL, envp[...], a NULL, then the auxiliary vector as
+ * (type, value) pairs ending with AT_NULL (0, 0); the strings lie above
+ * that.  Every other general register is 0; the FPU/SSE state is the reset
+ * state.
+ */
+
+/* SysSpawn: start a program from the boot archive in a new child. */
 struct sys_spawn_in {
 	const char *path;
 	uint64_t path_len;
@@ -100,6 +117,25 @@ struct sys_spawn_in {
 struct sys_spawn_out {
 	uint64_t pid;
 	EventId exit_event;       /* completes with struct ethos_exit_result */
+};
+
+/* SysFork (no input): the child is a copy of the caller, its writable
+ * pages shared copy-on-write.  Both return from the same call: the parent
+ * with the child's pid and exit event, the child with both 0. */
+struct sys_fork_out {
+	uint64_t pid;
+	EventId exit_event;       /* completes with struct ethos_exit_result */
+};
+
+/* SysExec: replaces the caller's program with the archive file path (same
+ * argv/envp rules as spawn).  No output: on success it does not return; on
+ * failure the caller is untouched.  Every event of the caller is cancelled
+ * (freed) by a successful exec. */
+struct sys_exec_in {
+	const char *path;
+	uint64_t path_len;
+	const char *const *argv;
+	const char *const *envp;
 };
 struct ethos_exit_result {
 	uint64_t pid;
