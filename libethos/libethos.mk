@@ -7,7 +7,7 @@ UCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -static \
 	-Wall -Wextra -Werror -MMD -MP
 
 LIBETHOS_SRCS := libethos/syscalls.c libethos/libc.c libethos/crt0.c \
-	libethos/tree.c kernel/lib/format.c kernel/lib/string.c
+	libethos/tree.c libethos/process.c kernel/lib/format.c kernel/lib/string.c
 LIBETHOS_OBJS := $(patsubst %.c,$(BUILD)/user-obj/%.o,$(LIBETHOS_SRCS))
 LIBETHOS := $(BUILD)/libethos.a
 

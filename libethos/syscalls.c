@@ -58,6 +58,8 @@ enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
 		*pid = out.pid;
 	if (exit_event)
 		*exit_event = out.exit_event;
+	else if (st == StatusOk)
+		ethos_child_record(out.pid, out.exit_event);
 	return st;
 }
 

@@ -49,6 +49,23 @@ enum status ethos_read_console(uint64_t max, EventId *event);
 /* Ends one of the caller's children; its exit status is ETHOS_KILLED_BY_PARENT. */
 enum status ethos_kill(uint64_t pid);
 const char *ethos_status_name(enum status st);
+
+/* Processes (libethos/process.c).  fork: the parent gets the child's pid
+ * and exit event, the child gets pid 0.  exec returns only on failure, with
+ * the caller untouched.  argv and envp are NULL-terminated (envp may be 0). */
+enum status ethos_fork(uint64_t *pid, EventId *exit_event);
+enum status ethos_exec(const char *path, char *const argv[], char *const envp[]);
+/* Waits for the end of the child pid and retires its exit event: *status
+ * is its exit status.  libethos knows the children whose exit event the
+ * caller did not take (exit_event NULL to ethos_spawn or ethos_fork);
+ * NotFound for any other pid. */
+#define ETHOS_WAIT_ANY 0
+enum status ethos_wait(uint64_t pid, int64_t *status);
+/* Waits for whichever known child ends first. */
+enum status ethos_wait_any(uint64_t *pid, int64_t *status);
+/* Records a child for ethos_wait (ethos_spawn and ethos_fork do it when
+ * the caller does not take the exit event). */
+void ethos_child_record(uint64_t pid, EventId exit_event);
 /* The kernel's live object counters (enum kernel_stat); *count is how
  * many of values[0..KStatCount) the kernel filled. */
 enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count);
