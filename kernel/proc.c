@@ -1,4 +1,4 @@
-/* The process table: spawn, exit, kill. */
+/* The process table: spawn, fork, exit, kill, and adoption by init. */
 #include <stddef.h>
 #include <arch/asm_defs.h>
 #include <arch/cpu.h>
@@ -80,6 +80,50 @@ static struct proc *proc_alloc(void)
 	return NULL;
 }
 
+static void proc_free_memory(struct proc *p)
+{
+	kfree(p->fpu);
+	p->fpu = NULL;
+	vm_destroy(&p->vm);
+	kstack_free(p->kstack);
+	p->kstack = NULL;
+}
+
+/* A free slot with a kernel stack, an FPU area and an empty vm; NULL with
+ * *st set if the table is full or memory is out. */
+static struct proc *proc_new(enum status *st)
+{
+	struct proc *p = proc_alloc();
+
+	if (p == NULL) {
+		*st = StatusNoSpace;
+		return NULL;
+	}
+	memset(p, 0, sizeof(*p));
+	*st = StatusNoMemory;
+	if ((p->kstack = kstack_alloc()) == NULL)
+		return NULL;
+	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !vm_create(&p->vm)) {
+		kfree(p->fpu);
+		p->fpu = NULL;
+		kstack_free(p->kstack);
+		p->kstack = NULL;
+		return NULL;
+	}
+	return p;
+}
+
+/* p, complete, joins the world: a pid, a parent, the run queue. */
+static void proc_publish(struct proc *p, struct proc *parent)
+{
+	event_table_init(&p->events);
+	p->pid = next_pid++;
+	p->parent = parent;
+	nprocs++;
+	kstat_inc(KStatProcesses);
+	sched_make_runnable(p);
+}
+
 static void copy_name(char *dst, const char *path)
 {
 	const char *base = path;
@@ -124,15 +168,6 @@ static enum status setup_stack(struct proc *p, uintptr_t entry,
 	return StatusOk;
 }
 
-static void proc_free_memory(struct proc *p)
-{
-	kfree(p->fpu);
-	p->fpu = NULL;
-	vm_destroy(&p->vm);
-	kstack_free(p->kstack);
-	p->kstack = NULL;
-}
-
 enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 		       struct proc *parent, struct proc **out)
 {
@@ -146,17 +181,8 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 	if (cpio_find(boot_archive, boot_archive_size, path, &file) != CpioOk ||
 	    (file.mode & CPIO_MODE_TYPE) != CPIO_MODE_REG)
 		return StatusNotFound;
-	if ((p = proc_alloc()) == NULL)
-		return StatusNoSpace;
-	memset(p, 0, sizeof(*p));
-	if ((p->kstack = kstack_alloc()) == NULL)
-		return StatusNoMemory;
-	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !vm_create(&p->vm)) {
-		kfree(p->fpu);
-		kstack_free(p->kstack);
-		p->kstack = NULL;
-		return StatusNoMemory;
-	}
+	if ((p = proc_new(&st)) == NULL)
+		return st;
 	fpu_init_state(p->fpu);
 	st = exec_load(&p->vm, file.data, file.size, &entry);
 	if (st == StatusOk)
@@ -165,15 +191,55 @@ enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 		proc_free_memory(p);
 		return st;
 	}
-	event_table_init(&p->events);
-	p->pid = next_pid++;
-	p->parent = parent;
 	copy_name(p->name, path);
-	nprocs++;
-	kstat_inc(KStatProcesses);
-	sched_make_runnable(p);
+	proc_publish(p, parent);
 	*out = p;
 	return StatusOk;
+}
+
+enum status proc_fork(struct proc *parent, struct proc **out)
+{
+	enum status st;
+	struct proc *p = proc_new(&st);
+
+	if (p == NULL)
+		return st;
+	/* Shared before the copy, so that proc_free_memory can put it. */
+	p->vm.text = parent->vm.text;
+	text_share(p->vm.text);
+	if (!as_copy_cow(&p->vm.as, &parent->vm.as, user_page_share)) {
+		proc_free_memory(p);
+		return StatusNoMemory;
+	}
+	p->vm.user_pages = parent->vm.user_pages;
+	struct trap_frame *tf = (struct trap_frame *)
+		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
+	*tf = *parent->frame;
+	tf->rax = StatusOk;           /* the child's fork returns Ok... */
+	p->frame = tf;                /* ...and finds 0s in its output */
+	sched_fpu_save(parent, p->fpu);
+	memcpy(p->name, parent->name, sizeof(p->name));
+	proc_publish(p, parent);
+	*out = p;
+	return StatusOk;
+}
+
+/* The last of a process that has left the world (proc_end). */
+static void proc_reap(struct proc *p)
+{
+	sched_forget(p);
+	proc_free_memory(p);
+	p->state = ProcUnused;
+	kstat_dec(KStatProcesses);
+}
+
+void proc_discard(struct proc *p)
+{
+	ASSERT(p->state == ProcRunnable && p->exit_event == NULL &&
+	       p->events.live == 0 && p != current);
+	sched_remove(p);
+	nprocs--;
+	proc_reap(p);
 }
 
 /* Runs on the boot stack, so that p's kernel stack can be freed. */
@@ -183,27 +249,56 @@ static __attribute__((noreturn)) void reap_current(void *arg)
 
 	as_switch(NULL);
 	current = NULL;
-	sched_forget(p);
-	proc_free_memory(p);
-	p->state = ProcUnused;
-	kstat_dec(KStatProcesses);
+	proc_reap(p);
 	schedule();
 }
 
-/* Ends p's part in the world: its wait, its events, its children's exit
- * events, its parent's exit event.  Its memory is freed by the caller. */
+static struct proc *proc_init(void)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state != ProcUnused && procs[i].pid == 1)
+			return &procs[i];
+	return NULL;
+}
+
+/*
+ * An orphan's new parent is init, and init gets an exit event for it in
+ * its own table (it finds it with getPendingEvents).  If init's table is
+ * full the orphan still runs and is still init's to kill; only its end
+ * goes unreported.
+ */
+static void adopt(struct proc *orphan)
+{
+	struct proc *init = proc_init();
+	struct event *ev;
+	EventId id;
+	enum status st;
+
+	ASSERT(orphan->exit_event == NULL);   /* went with its parent's table */
+	orphan->parent = init;
+	if (init == NULL)
+		return;                       /* the system is going down */
+	if ((ev = event_new(init, &child_exit_source, &id, &st)) == NULL) {
+		printk("process %lu (%s): adopted by init without an exit "
+		       "event (%s)\n", (unsigned long)orphan->pid, orphan->name,
+		       st == StatusNoSpace ? "init's event table is full" :
+		       "no memory");
+		return;
+	}
+	ev->u.child.child = orphan;
+	orphan->exit_event = ev;
+}
+
+/* Ends p's part in the world: its wait, its events, its children (adopted
+ * by init), its parent's exit event.  Its memory is freed by the caller. */
 static void proc_end(struct proc *p, int64_t status)
 {
 	if (p->wait != NULL)
 		wait_abandon(p);
 	event_table_destroy(p);
-	for (int i = 0; i < NPROC; i++) {
-		if (procs[i].state != ProcUnused && procs[i].parent == p) {
-			/* p's events are gone, its children's exit events too. */
-			ASSERT(procs[i].exit_event == NULL);
-			procs[i].parent = NULL;
-		}
-	}
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state != ProcUnused && procs[i].parent == p)
+			adopt(&procs[i]);
 	if (p->exit_event != NULL) {
 		struct event *ev = p->exit_event;
 		struct ethos_exit_result r = { .pid = p->pid, .status = status };
@@ -243,10 +338,7 @@ enum status proc_kill(struct proc *killer, uint64_t pid)
 	if (p->state == ProcRunnable)
 		sched_remove(p);
 	proc_end(p, ETHOS_KILLED_BY_PARENT);
-	sched_forget(p);
-	proc_free_memory(p);
-	p->state = ProcUnused;
-	kstat_dec(KStatProcesses);
+	proc_reap(p);
 	return StatusOk;
 }
 

@@ -160,6 +160,14 @@ void sched_yield(void)
 	slice_end = 0;
 }
 
+void sched_fpu_save(const struct proc *p, struct fpu_state *s)
+{
+	if (fpu_owner == p)
+		fpu_save(s);             /* live in the registers */
+	else
+		*s = *p->fpu;
+}
+
 void sched_forget(struct proc *p)
 {
 	if (fpu_owner == p)

@@ -146,6 +146,53 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return st;
 }
 
+/*
+ * fork.  The child must find zeros in its output struct, the parent its
+ * child's pid and event: the zeros are written before the copy (so the
+ * child's copy-on-write view has them), then the parent gets its own copy
+ * of the page (region_cow, which can fail only here, before anything is
+ * visible) and its answer.  A failure puts the old bytes back.
+ */
+static enum status sys_fork(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_fork_out out, saved, child_view = { 0 };
+	struct proc *child;
+	struct event *ev;
+	enum status st;
+
+	(void)uin;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
+	if ((st = copyin(&saved, uout, sizeof(saved))) != StatusOk)
+		return st;
+	if ((ev = event_new(p, &child_exit_source, &out.exit_event, &st)) == NULL)
+		return st;
+	st = copyout(uout, &child_view, sizeof(child_view));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	if ((st = proc_fork(p, &child)) != StatusOk)
+		goto undo;
+	for (uintptr_t va = uout & PAGE_MASK; va < uout + sizeof(out);
+	     va += PAGE_SIZE) {
+		if (!region_cow(&p->vm, va)) {
+			proc_discard(child);
+			st = StatusNoMemory;
+			goto undo;
+		}
+	}
+	ev->u.child.child = child;
+	child->exit_event = ev;
+	out.pid = child->pid;
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* the page is the parent's own now */
+	return st;
+undo:
+	event_release(ev);
+	enum status restored = copyout(uout, &saved, sizeof(saved));
+	ASSERT(restored == StatusOk);  /* no other process maps it now */
+	(void)restored;
+	return st;
+}
+
 static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_beep_in in;
@@ -335,6 +382,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysKill] = sys_kill,
 	[SysReadConsole] = sys_read_console,
 	[SysKernelStats] = sys_kernel_stats,
+	[SysFork] = sys_fork,
 };
 
 void kernel_syscall(struct trap_frame *tf)

@@ -13,39 +13,42 @@ struct test {
 	const char *path;
 	const char *arg;
 	int64_t expect;          /* exit status, or ETHOS_KILLED_BASE - vector */
+	int orphans;             /* processes it leaves to init, each to exit 0 */
 };
 
 #define KILLED(vector) (ETHOS_KILLED_BASE - (vector))
 
 static const struct test tests[] = {
-	{ "/tests/hello", 0, 0 },
-	{ "/tests/syscalls", 0, 0 },
-	{ "/tests/memory", 0, 0 },
-	{ "/tests/readkernel", 0, KILLED(14) },
-	{ "/tests/writetext", 0, KILLED(14) },
-	{ "/tests/divzero", 0, KILLED(0) },
-	{ "/tests/badopcode", 0, KILLED(6) },
-	{ "/tests/privileged", 0, KILLED(13) },
-	{ "/tests/syscallinsn", 0, KILLED(6) },
-	{ "/tests/softint", "0x82", KILLED(13) },
-	{ "/tests/softint", "0x81", KILLED(13) },
-	{ "/tests/softint", "2", KILLED(13) },
-	{ "/tests/softint", "13", KILLED(13) },
-	{ "/tests/softint", "3", KILLED(3) },
-	{ "/tests/softint", "4", KILLED(4) },
-	{ "/tests/preempt", 0, 0 },
-	{ "/tests/fpu", 0, 0 },
-	{ "/tests/sharedtext", 0, 0 },
-	{ "/tests/limits", 0, 0 },
-	{ "/tests/pagecount", 0, 0 },
-	{ "/tests/fuzz", 0, 0 },
-	{ "/tests/memhog", 0, KILLED(14) },
-	{ "/tests/hello", 0, 0 },      /* the system still works after it */
-	{ "/tests/events", 0, 0 },
-	{ "/tests/trees", 0, 0 },
-	{ "/tests/kstats", 0, 0 },
-	{ "/tests/waitreuse", 0, 0 },
-	{ "/tests/noeffect", 0, 0 },
+	{ "/tests/hello", 0, 0, 0 },
+	{ "/tests/syscalls", 0, 0, 0 },
+	{ "/tests/memory", 0, 0, 0 },
+	{ "/tests/readkernel", 0, KILLED(14), 0 },
+	{ "/tests/writetext", 0, KILLED(14), 0 },
+	{ "/tests/divzero", 0, KILLED(0), 0 },
+	{ "/tests/badopcode", 0, KILLED(6), 0 },
+	{ "/tests/privileged", 0, KILLED(13), 0 },
+	{ "/tests/syscallinsn", 0, KILLED(6), 0 },
+	{ "/tests/softint", "0x82", KILLED(13), 0 },
+	{ "/tests/softint", "0x81", KILLED(13), 0 },
+	{ "/tests/softint", "2", KILLED(13), 0 },
+	{ "/tests/softint", "13", KILLED(13), 0 },
+	{ "/tests/softint", "3", KILLED(3), 0 },
+	{ "/tests/softint", "4", KILLED(4), 0 },
+	{ "/tests/preempt", 0, 0, 0 },
+	{ "/tests/fpu", 0, 0, 0 },
+	{ "/tests/sharedtext", 0, 0, 0 },
+	{ "/tests/limits", 0, 0, 0 },
+	{ "/tests/pagecount", 0, 0, 0 },
+	{ "/tests/fuzz", 0, 0, 0 },
+	{ "/tests/memhog", 0, KILLED(14), 0 },
+	{ "/tests/hello", 0, 0, 0 },      /* the system still works after it */
+	{ "/tests/events", 0, 0, 0 },
+	{ "/tests/trees", 0, 0, 0 },
+	{ "/tests/kstats", 0, 0, 0 },
+	{ "/tests/waitreuse", 0, 0, 0 },
+	{ "/tests/noeffect", 0, 0, 0 },
+	{ "/tests/fork", 0, 0, 1 },
+	{ "/tests/forkbomb", 0, 0, 0 },
 };
 
 static int passed, failed;
@@ -100,6 +103,54 @@ static int kstat_diff(const uint64_t *before, const uint64_t *after,
 	return n;
 }
 
+/*
+ * Orphans of the last program: init adopted them, with an exit event each
+ * in its table, which holds nothing else between programs.  Waits for them
+ * all (for at most ORPHAN_WAIT_NS) and retires the events; returns how
+ * many ended, with *all_ok false if one ended with a status other than 0,
+ * or -1 if one is still running at the deadline.
+ */
+#define ORPHAN_WAIT_NS (10ULL * 1000000000ULL)
+#define ORPHANS_MAX 64
+
+static int reap_orphans(int *all_ok)
+{
+	EventId ids[ORPHANS_MAX], timeout;
+	struct ethos_tree_node t[1 + ORPHANS_MAX];
+	uint64_t n, size;
+	int reaped = 0;
+
+	*all_ok = 1;
+	if (ethos_beep(ethos_time() + ORPHAN_WAIT_NS, &timeout) != StatusOk)
+		return -1;
+	for (;;) {
+		struct ethos_exit_result r;
+
+		ethos_completed_events(ids, ORPHANS_MAX, &n);
+		for (uint64_t i = 0; i < n && i < ORPHANS_MAX; i++) {
+			if (ids[i] == timeout) {
+				ethos_retire(timeout, &r, sizeof(r), &size);
+				return -1;
+			}
+			if (ethos_retire(ids[i], &r, sizeof(r), &size) != StatusOk ||
+			    r.status != 0)
+				*all_ok = 0;
+			reaped++;
+		}
+		ethos_pending_events(ids, ORPHANS_MAX, &n);
+		if (n <= 1)               /* only the timeout is left */
+			break;
+		t[0] = (struct ethos_tree_node){ .kind = TreeThreshold, .k = 1,
+			.first_child = 1, .nchildren = (uint32_t)n };
+		for (uint64_t i = 0; i < n; i++)
+			t[1 + i] = (struct ethos_tree_node){ .kind = TreeLeaf,
+							     .event = ids[i] };
+		ethos_block(t, 1 + (uint32_t)n, 0, 0);
+	}
+	ethos_cancel(timeout);
+	return reaped;
+}
+
 static void run_test(const struct test *t)
 {
 	char detail[256], name[64];
@@ -113,6 +164,14 @@ static void run_test(const struct test *t)
 	snprintf(name, sizeof(name), "%s%s%s", t->path + 1, t->arg ? " " : "",
 		 t->arg ? t->arg : "");
 	result(st == StatusOk && status == t->expect, name, detail);
+	int orphans_ok, orphans = reap_orphans(&orphans_ok);
+	if (orphans != 0 || t->orphans != 0) {
+		char what[96];
+		snprintf(what, sizeof(what), "orphans of %s reaped", name);
+		snprintf(detail, sizeof(detail), "%d ended (expected %d)%s",
+			 orphans, t->orphans, orphans_ok ? "" : ", not all with 0");
+		result(orphans == t->orphans && orphans_ok, what, detail);
+	}
 	/* A leaked 64-byte object shows here, at the program that leaked it. */
 	if (kst == StatusOk)
 		kst = ethos_kernel_stats(after, 0);
@@ -150,14 +209,17 @@ static int suite(int with_input)
 	int64_t status;
 
 	/* A first run warms the kernel's caches, so the count that follows
-	 * measures leaks, not caches. */
+	 * measures leaks, not caches; the reaper's first run grows init's
+	 * own stack by a page. */
+	int all_ok;
 	run("/tests/hello", "quiet", &status);
+	reap_orphans(&all_ok);
 	uint64_t start = ethos_free_pages();
 	uint64_t kstart[KStatCount], kend[KStatCount];
 	enum status kst = ethos_kernel_stats(kstart, 0);
 	/* First: any later reader (the fuzzer too) could take the input. */
 	if (with_input) {
-		static const struct test console = { "/tests/console", 0, 0 };
+		static const struct test console = { "/tests/console", 0, 0, 0 };
 		run_test(&console);
 	}
 	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)

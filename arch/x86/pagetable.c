@@ -54,16 +54,33 @@ void directmap_set_present(void *va, unsigned int pages, bool present)
 	}
 }
 
-/* A zeroed frame, read-only in the direct map, ready to become a table. */
-static pfn_t table_alloc(void)
+/*
+ * A table is drafted in ordinary writable memory (plain stores, no
+ * hypercall per entry), then sealed: read-only in the direct map, which
+ * Xen demands before the frame may be hooked into a live table.
+ */
+static pfn_t table_draft(void)
 {
 	pfn_t pfn = buddy_alloc(0);
 
-	if (pfn == PFN_NONE)
-		return PFN_NONE;
-	page_clear(pfn_to_va(pfn));
+	if (pfn != PFN_NONE)
+		page_clear(pfn_to_va(pfn));
+	return pfn;
+}
+
+static void table_seal(pfn_t pfn)
+{
 	directmap_set_writable(pfn, false);
 	pfn_to_page(pfn)->flags |= PAGE_FLAG_PAGETABLE;
+}
+
+/* A zeroed frame, read-only in the direct map, ready to become a table. */
+static pfn_t table_alloc(void)
+{
+	pfn_t pfn = table_draft();
+
+	if (pfn != PFN_NONE)
+		table_seal(pfn);
 	return pfn;
 }
 
@@ -246,6 +263,84 @@ pfn_t as_translate(const struct addrspace *as, uintptr_t va, unsigned int *flags
 		*flags = ((e & PTE_WRITE) ? MAP_WRITE : 0) |
 			 ((e & PTE_NX) ? 0 : MAP_EXEC);
 	return entry_pfn(e);
+}
+
+/*
+ * The child's copy of one of the parent's L1 tables, sealed; PFN_NONE (and
+ * nothing changed) if there is no frame.  A writable entry becomes
+ * read-only in both: the parent's change is queued in the mmu batch.
+ */
+static pfn_t copy_l1(pfn_t parent_l1, void (*share)(pfn_t))
+{
+	pfn_t copy = table_draft();
+
+	if (copy == PFN_NONE)
+		return PFN_NONE;
+	const uint64_t *from = table_va(parent_l1);
+	uint64_t *to = table_va(copy);
+	for (unsigned int i = 0; i < 512; i++) {
+		uint64_t e = from[i];
+
+		if (!(e & PTE_PRESENT))
+			continue;
+		if (e & PTE_WRITE) {
+			e &= ~PTE_WRITE;
+			mmu_batch_write(parent_l1, i, e);
+		}
+		to[i] = e;
+		share(entry_pfn(e));
+	}
+	table_seal(copy);
+	return copy;
+}
+
+/* Fills the drafted L2 `copy` with copies of the L1s under parent_l2;
+ * false if memory ran out (what was copied so far stays in copy). */
+static bool copy_l2(pfn_t copy, pfn_t parent_l2, struct addrspace *child,
+		    void (*share)(pfn_t))
+{
+	const uint64_t *from = table_va(parent_l2);
+	uint64_t *to = table_va(copy);
+
+	for (unsigned int i = 0; i < 512; i++) {
+		if (!(from[i] & PTE_PRESENT))
+			continue;
+		pfn_t l1 = copy_l1(entry_pfn(from[i]), share);
+		if (l1 == PFN_NONE)
+			return false;
+		to[i] = (pfn_to_mfn(l1) << PAGE_SHIFT) | USER_TABLE_FLAGS;
+		child->tables++;
+	}
+	return true;
+}
+
+bool as_copy_cow(struct addrspace *child, const struct addrspace *parent,
+		 void (*share)(pfn_t pfn))
+{
+	const uint64_t *l3 = table_va(parent->user_l3);
+	bool ok = true;
+
+	ASSERT(child->tables == 3);            /* fresh from as_create */
+	for (unsigned int i = 0; ok && i < 512; i++) {
+		if (!(l3[i] & PTE_PRESENT))
+			continue;
+		pfn_t l2 = table_draft();
+		if (l2 == PFN_NONE) {
+			ok = false;
+			break;
+		}
+		/* Hooked even when incomplete: as_destroy then undoes it all. */
+		ok = copy_l2(l2, entry_pfn(l3[i]), child, share);
+		table_seal(l2);
+		child->tables++;
+		mmu_batch_write(child->user_l3, i,
+				(pfn_to_mfn(l2) << PAGE_SHIFT) | USER_TABLE_FLAGS);
+	}
+	mmu_batch_flush();
+	/* The parent's writable entries went read-only under its feet. */
+	if (parent == current_as)
+		tlb_flush_local();
+	return ok;
 }
 
 void as_switch(const struct addrspace *as)

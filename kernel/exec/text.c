@@ -61,6 +61,12 @@ bool text_add_page(struct text_image *t, uintptr_t va, pfn_t pfn,
 	return true;
 }
 
+void text_share(struct text_image *t)
+{
+	if (t != NULL)
+		t->users++;
+}
+
 void text_put(struct text_image *t)
 {
 	if (t == NULL || --t->users > 0)

@@ -11,6 +11,12 @@ static bool demand_zero_region(uintptr_t a)
 	       (a >= STACK_BASE && a < STACK_TOP);
 }
 
+/* Every page of these regions is mapped writable, until fork shares it. */
+static bool writable_region(uintptr_t a)
+{
+	return (a >= DATA_BASE && a < DATA_END) || demand_zero_region(a);
+}
+
 bool vm_create(struct vm *vm)
 {
 	vm->text = NULL;
@@ -25,6 +31,14 @@ void vm_destroy(struct vm *vm)
 		text_put(vm->text);
 	vm->text = NULL;
 	vm->user_pages = 0;
+}
+
+void user_page_share(pfn_t pfn)
+{
+	struct page *pg = pfn_to_page(pfn);
+
+	ASSERT(pg->refcount > 0);
+	pg->refcount++;
 }
 
 void user_page_release(pfn_t pfn)
@@ -56,11 +70,41 @@ bool region_map_new_page(struct vm *vm, uintptr_t va, unsigned int flags,
 	return true;
 }
 
+/*
+ * Copy-on-write, the one kind of protection fault a process may take: a
+ * write to a page of a writable region that fork made read-only.  While
+ * another process still maps the frame, this one gets a copy; the last
+ * holder (refcount 1) just gets its write access back, with no copy.
+ */
+bool region_cow(struct vm *vm, uintptr_t va)
+{
+	unsigned int flags;
+	pfn_t old = as_translate(&vm->as, va, &flags);
+
+	if (old == PFN_NONE)
+		return false;
+	if (pfn_to_page(old)->refcount == 1)
+		return as_protect(&vm->as, va, flags | MAP_WRITE);
+	pfn_t copy = buddy_alloc(0);
+	if (copy == PFN_NONE)
+		return false;
+	page_copy(pfn_to_va(copy), pfn_to_va(old));
+	pfn_to_page(copy)->refcount = 1;
+	/* The table exists (va is mapped): replacing the entry cannot fail. */
+	if (!as_map(&vm->as, va, copy, flags | MAP_WRITE))
+		panic("cow: remapping %lx failed", (unsigned long)va);
+	user_page_release(old);
+	return true;
+}
+
 bool region_fault(struct vm *vm, uintptr_t address, uint64_t error)
 {
-	if (error & PF_PRESENT)
-		return false;          /* a protection fault, not a missing page */
-	if (!demand_zero_region(address))
-		return false;
-	return region_map_new_page(vm, address & PAGE_MASK, MAP_WRITE, NULL);
+	uintptr_t va = address & PAGE_MASK;
+
+	if (!(error & PF_PRESENT))
+		return demand_zero_region(address) &&
+		       region_map_new_page(vm, va, MAP_WRITE, NULL);
+	if ((error & PF_WRITE) && writable_region(address))
+		return region_cow(vm, va);
+	return false;                  /* text, or no region at all */
 }

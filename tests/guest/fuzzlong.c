@@ -484,6 +484,12 @@ static void op_raw(void)
 
 	if (nr == SysExit)
 		nr = SysYield;
+	if (nr == SysFork) {
+		/* Only the refusal: a fork that succeeds would fuzz on twice. */
+		expect(call(SysFork, hostile_pointer(0), outside_user(16)),
+		       StatusBadAddress, "fork with an output outside user memory");
+		return;
+	}
 	if (nr == SysBlock) {
 		struct sys_block_in in = { .nodes = hostile_pointer(0),
 					   .count = (uint32_t)(rnd() % 16),

@@ -32,6 +32,8 @@ bool text_add_page(struct text_image *t, uintptr_t va, pfn_t pfn,
 		   unsigned int flags);
 /* Maps every frame of an existing image into vm. */
 enum status text_map(struct vm *vm, struct text_image *t);
+/* One more user of an image that is mapped already (fork). */
+void text_share(struct text_image *t);
 /* Drops one user; the last frees the image and its frames' references. */
 void text_put(struct text_image *t);
 

@@ -66,8 +66,16 @@ extern struct proc *current;
  * its stack.  On success *out is the new process, Runnable. */
 enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
 		       struct proc *parent, struct proc **out);
+/* A copy of parent (the caller of fork): its regions shared copy-on-write,
+ * its registers (rax = StatusOk), FPU state and name; no events.  On
+ * success *out is the new process, Runnable. */
+enum status proc_fork(struct proc *parent, struct proc **out);
+/* Undoes a proc_fork or proc_spawn that its syscall cannot complete: the
+ * child, which never ran and has no exit event yet, goes without a trace. */
+void proc_discard(struct proc *p);
 /* Ends the current process and frees everything it held; its parent's
- * exit event completes with status.  init's exit ends the system. */
+ * exit event completes with status.  Its children are adopted by init,
+ * which gets a child-exit event for each.  init's exit ends the system. */
 __attribute__((noreturn)) void proc_exit(int64_t status);
 /* Kills the current process for a fault it took in user mode. */
 __attribute__((noreturn)) void proc_kill_current(const struct trap_frame *tf,
@@ -96,6 +104,8 @@ void sched_rearm_timer(void);
 /* The scheduler's part of every return to user mode: resumes another
  * process if current blocked or exited, preempts at the end of a slice. */
 void sched_return_to_user(void);
+/* Copies p's FPU/SSE state (from the registers if they hold it) to s. */
+void sched_fpu_save(const struct proc *p, struct fpu_state *s);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
 void sched_remove(struct proc *p);

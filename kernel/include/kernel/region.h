@@ -44,13 +44,22 @@ bool vm_create(struct vm *vm);
 /* Frees every page (by reference), table and the text image's use. */
 void vm_destroy(struct vm *vm);
 
-/* A missing heap or stack page at address: map a zero page; false if the
- * address is in no demand-zero region, or memory is out. */
+/*
+ * A user page fault at address with the CPU's error code: a missing heap or
+ * stack page gets a zero page; a write to a page fork shared gets its own
+ * copy (region_cow).  False if it is neither, or memory is out: the
+ * process dies (or, in copyin/copyout, the call fails with BadAddress).
+ */
 bool region_fault(struct vm *vm, uintptr_t address, uint64_t error);
+/* Makes the mapped page at va (page-aligned, in a writable region)
+ * writable for vm alone: a copy if the frame is shared. */
+bool region_cow(struct vm *vm, uintptr_t va);
 /* A fresh zeroed page mapped at va with MAP_* flags; its kernel address in
  * *kva (if not NULL).  False if out of memory or over USER_PAGES_MAX. */
 bool region_map_new_page(struct vm *vm, uintptr_t va, unsigned int flags,
 			 void **kva);
+/* One more mapping of a user frame (fork). */
+void user_page_share(pfn_t pfn);
 /* Drops one reference to a user frame; the last frees it. */
 void user_page_release(pfn_t pfn);
 

@@ -55,6 +55,16 @@ void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn));
 /* Maps one user page (va page-aligned, below USER_TOP).  False: no memory
  * for a table.  The previous mapping, if any, is replaced. */
 bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags);
+/*
+ * fork's copy: child (fresh from as_create) gets every user mapping of
+ * parent, and every writable one becomes read-only in both, for
+ * copy-on-write.  share(pfn) is called once for each page the child maps.
+ * False if memory ran out: the child then holds part of the mappings
+ * (as_destroy with the matching release undoes it) and the parent has
+ * lost write access to some pages (a write fault gives it back).
+ */
+bool as_copy_cow(struct addrspace *child, const struct addrspace *parent,
+		 void (*share)(pfn_t pfn));
 /* Unmaps one page; returns its pfn, or PFN_NONE if it was not mapped. */
 pfn_t as_unmap(struct addrspace *as, uintptr_t va);
 /* Changes the flags of a mapped page; false if not mapped. */
