@@ -91,7 +91,8 @@ static int kstat_diff(const uint64_t *before, const uint64_t *after,
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < KStatCount; i++) {
-		if (i == KStatFreePages || before[i] == after[i])
+		if (i == KStatFreePages || ETHOS_KSTAT_CUMULATIVE(i) ||
+		    before[i] == after[i])
 			continue;
 		if (len < size)
 			len += snprintf(buf + len, size - len, "%s%s %lu -> %lu",

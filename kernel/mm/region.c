@@ -3,6 +3,7 @@
 #include <kernel/region.h>
 #include <kernel/exec.h>
 #include <kernel/panic.h>
+#include <kernel/kstat.h>
 #include <arch/trap.h>
 
 static bool demand_zero_region(uintptr_t a)
@@ -83,8 +84,10 @@ bool region_cow(struct vm *vm, uintptr_t va)
 
 	if (old == PFN_NONE)
 		return false;
-	if (pfn_to_page(old)->refcount == 1)
+	if (pfn_to_page(old)->refcount == 1) {
+		kstat_inc(KStatCowReuses);
 		return as_protect(&vm->as, va, flags | MAP_WRITE);
+	}
 	pfn_t copy = buddy_alloc(0);
 	if (copy == PFN_NONE)
 		return false;
@@ -94,6 +97,7 @@ bool region_cow(struct vm *vm, uintptr_t va)
 	if (!as_map(&vm->as, va, copy, flags | MAP_WRITE))
 		panic("cow: remapping %lx failed", (unsigned long)va);
 	user_page_release(old);
+	kstat_inc(KStatCowCopies);
 	return true;
 }
 

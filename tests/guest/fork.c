@@ -144,19 +144,30 @@ static void last_holder(void)
 	if (fork_child(nothing_child, &ev) == 0)
 		return;
 	wait_child(ev);
-	/* The child is gone: the parent is the frame's last holder. */
+	/* The child is gone: the parent is the frame's last holder.  A copy
+	 * would free the old frame as it took the new one, so the free-page
+	 * count cannot tell: the kernel's copy and reuse counters can. */
+	uint64_t k0[KStatCount], k1[KStatCount];
 	uint64_t before = free_pages();
+	ethos_kernel_stats(k1, 0);    /* makes the stack pages it uses ours */
+	ethos_kernel_stats(k0, 0);
 	data_page[3] = 2;
 	bss_page[3] = 2;
+	ethos_kernel_stats(k1, 0);
 	CHECK("the last holder of a page writes it without a copy",
-	      free_pages() == before);
+	      free_pages() == before && k1[KStatCowCopies] == k0[KStatCowCopies] &&
+	      k1[KStatCowReuses] - k0[KStatCowReuses] == 2);
 
 	if ((pid = fork_child(sleeper_child, &ev)) == 0)
 		return;
 	before = free_pages();
+	ethos_kernel_stats(k1, 0);
+	ethos_kernel_stats(k0, 0);
 	data_page[3] = 3;
+	ethos_kernel_stats(k1, 0);
 	CHECK("a page the child still maps is copied (one page)",
-	      before - free_pages() == 1);
+	      before - free_pages() == 1 &&
+	      k1[KStatCowCopies] - k0[KStatCowCopies] == 1);
 	CHECK_STATUS("kill the sleeping child", ethos_kill(pid), StatusOk);
 	CHECK("its exit says killed", wait_child(ev) == ETHOS_KILLED_BY_PARENT);
 }

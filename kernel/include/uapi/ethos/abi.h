@@ -250,7 +250,9 @@ struct sys_free_pages_out {
 	X(KStatSlob1024, "slob 1024")                                   \
 	X(KStatSlob2048, "slob 2048")                                   \
 	X(KStatLargeBlocks, "kmalloc blocks") /* over 2048 bytes */ \
-	X(KStatKstackPages, "kstack pages")  /* with debug guards */
+	X(KStatKstackPages, "kstack pages")  /* with debug guards */ \
+	X(KStatCowCopies, "cow copies")      /* cumulative: pages copied */ \
+	X(KStatCowReuses, "cow reuses")      /* cumulative: last holder, no copy */
 
 #define ETHOS_KSTAT_ENUM(e, name) e,
 enum kernel_stat {
@@ -258,6 +260,10 @@ enum kernel_stat {
 	KStatCount
 };
 #undef ETHOS_KSTAT_ENUM
+
+/* Counters that only ever grow (events, not live objects): leak checks,
+ * which compare before and after, skip them. */
+#define ETHOS_KSTAT_CUMULATIVE(s) ((s) == KStatCowCopies || (s) == KStatCowReuses)
 
 #define ETHOS_KSTAT_MAX 32
 struct sys_kernel_stats_out {
