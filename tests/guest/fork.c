@@ -33,8 +33,10 @@ static uint64_t fork_child(int (*fn)(void), EventId *exit_event)
 		CHECK_STATUS("fork", st, StatusOk);
 		return 0;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		check_failures = 0;   /* the child reports only its own */
 		ethos_exit(fn());
+	}
 	return pid;
 }
 
