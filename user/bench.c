@@ -132,6 +132,115 @@ static void beeps_out_of_order(int n)
 	report(name, vx, "cycles/cancel");
 }
 
+/* ---- processes -------------------------------------------------------- */
+
+#define HEAP_PAGES 256                      /* 1 MiB */
+#define BENCH_HEAP ((volatile uint64_t *)0x140000000UL)
+
+static void touch_heap(uint64_t value)
+{
+	for (int i = 0; i < HEAP_PAGES; i++)
+		BENCH_HEAP[i * 512] = value;
+}
+
+static void wait_for(EventId exit_event)
+{
+	struct ethos_exit_result r;
+
+	ethos_block_and_retire(exit_event, &r, sizeof(r), 0);
+}
+
+/* fork, the child exits at once, the parent waits: with 1 MiB of heap
+ * (256 pages) touched, shared and then given back without a copy. */
+static void fork_exit_wait(void)
+{
+	enum { N = 10 };
+	uint64_t v[RUNS], pid;
+	EventId ev;
+
+	touch_heap(1);
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			if (ethos_fork(&pid, &ev) != StatusOk)
+				return;
+			if (pid == 0)
+				ethos_exit(0);
+			wait_for(ev);
+		}
+		v[r] = (rdtsc() - t0) / N;
+	}
+	report("fork_exit_wait_1MiB_heap", v, "cycles");
+}
+
+/* The parent writes 256 pages a live child shares: one copy each.  Then,
+ * the child gone, writes them again after another fork: the last holder's
+ * fault, no copy. */
+static void cow_faults(void)
+{
+	uint64_t vcopy[RUNS], vreuse[RUNS], pid;
+	EventId ev;
+
+	touch_heap(1);
+	for (int r = 0; r < RUNS; r++) {
+		if (ethos_fork(&pid, &ev) != StatusOk)
+			return;
+		if (pid == 0) {
+			for (;;)
+				ethos_yield();     /* killed below */
+		}
+		uint64_t t0 = rdtsc();
+		touch_heap(2 + (uint64_t)r);
+		vcopy[r] = (rdtsc() - t0) / HEAP_PAGES;
+		ethos_kill(pid);
+		wait_for(ev);
+
+		if (ethos_fork(&pid, &ev) != StatusOk)
+			return;
+		if (pid == 0)
+			ethos_exit(0);
+		wait_for(ev);
+		t0 = rdtsc();
+		touch_heap(3 + (uint64_t)r);
+		vreuse[r] = (rdtsc() - t0) / HEAP_PAGES;
+	}
+	report("cow_fault_copy", vcopy, "cycles/page");
+	report("cow_fault_last_holder", vreuse, "cycles/page");
+}
+
+/* A tiny static program (/bin/true) started and waited for: by spawn, and
+ * by fork + exec. */
+static void start_tiny(void)
+{
+	enum { N = 10 };
+	uint64_t vs[RUNS], vf[RUNS], pid;
+	EventId ev;
+	char *argv[] = { "/bin/true", 0 };
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			if (ethos_spawn("/bin/true", 0, &pid, &ev) != StatusOk)
+				return;
+			wait_for(ev);
+		}
+		vs[r] = (rdtsc() - t0) / N;
+		t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			if (ethos_fork(&pid, &ev) != StatusOk)
+				return;
+			if (pid == 0) {
+				ethos_exec("/bin/true", argv, 0);
+				ethos_exit(127);   /* exec failed */
+			}
+			wait_for(ev);
+		}
+		vf[r] = (rdtsc() - t0) / N;
+	}
+	report("spawn_wait_tiny", vs, "cycles");
+	report("fork_exec_wait_tiny", vf, "cycles");
+}
+
 int main(void)
 {
 	null_syscall();
@@ -141,5 +250,8 @@ int main(void)
 	tree_wake(4096);
 	beeps_out_of_order(64);
 	beeps_out_of_order(4096);
+	fork_exit_wait();
+	cow_faults();
+	start_tiny();
 	return 0;
 }
