@@ -48,10 +48,12 @@ static inline enum status copyout(uintptr_t udst, const void *src, uint64_t len)
  *
  * Why a probe that succeeds means the later copyout cannot fail: there is
  * one vCPU and the kernel is never interrupted, and a live process's user
- * pages are never unmapped or write-protected (the regions are fixed, there
- * is no munmap; pages go only when the process exits).  So a syscall may
- * probe its outputs first, then act, then copy out, and a failing syscall
- * has no effect (docs/ARCHITECTURE.md).
+ * pages are never unmapped (the regions are fixed, there is no munmap;
+ * pages go only when the process exits).  Only fork write-protects them,
+ * in its own syscall; the probe's write makes a shared page the caller's
+ * own (copy-on-write), and it stays so.  So a syscall may probe its
+ * outputs first, then act, then copy out, and a failing syscall has no
+ * effect (docs/ARCHITECTURE.md).
  */
 static inline enum status user_writable(uintptr_t uptr, uint64_t len)
 {
