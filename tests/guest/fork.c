@@ -338,6 +338,38 @@ static void orphan(void)
 	CHECK("the middle child forked and ended", wait_child(ev) == 0);
 }
 
+/* ---- ethos_wait ------------------------------------------------------------- */
+
+static int exit_7(void)
+{
+	return 7;
+}
+
+static void wait_by_pid(void)
+{
+	uint64_t a = 0, b = 0, who = 0;
+	int64_t status = -1;
+
+	enum status st = ethos_fork(&a, 0);
+	if (st == StatusOk && a == 0)
+		ethos_exit(exit_7());
+	CHECK_STATUS("fork a child for ethos_wait", st, StatusOk);
+	st = ethos_fork(&b, 0);
+	if (st == StatusOk && b == 0)
+		ethos_exit(0);
+	CHECK_STATUS("fork another", st, StatusOk);
+	CHECK_STATUS("ethos_wait(pid) of the first", ethos_wait(a, &status),
+		     StatusOk);
+	CHECK("gets its exit status", status == 7);
+	CHECK_STATUS("waiting for it again", ethos_wait(a, &status),
+		     StatusNotFound);
+	CHECK_STATUS("ethos_wait_any gets the second", ethos_wait_any(&who, &status),
+		     StatusOk);
+	CHECK("with its pid and status", who == b && status == 0);
+	CHECK_STATUS("no children left", ethos_wait(ETHOS_WAIT_ANY, &status),
+		     StatusNotFound);
+}
+
 /* ---- refusals -------------------------------------------------------------- */
 
 static void refusals(void)
@@ -371,6 +403,7 @@ int main(void)
 	events_and_children();
 	kill_blocked();
 	orphan();
+	wait_by_pid();
 	refusals();
 	return check_failures;
 }
