@@ -207,7 +207,7 @@ enum status proc_fork(struct proc *parent, struct proc **out)
 	/* Shared before the copy, so that proc_free_memory can put it. */
 	p->vm.text = parent->vm.text;
 	text_share(p->vm.text);
-	if (!as_copy_cow(&p->vm.as, &parent->vm.as, user_page_share)) {
+	if (!as_fork(&p->vm.as, &parent->vm.as, user_page_share)) {
 		proc_free_memory(p);
 		return StatusNoMemory;
 	}

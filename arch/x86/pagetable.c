@@ -17,6 +17,7 @@
 #include <arch/physmap.h>
 #include <arch/asm_defs.h>
 #include <kernel/panic.h>
+#include <kernel/kstat.h>
 
 #define L4_KERNEL_FIRST 272       /* first guest-kernel slot after Xen's */
 #define USER_TABLE_FLAGS (PTE_PRESENT | PTE_WRITE | PTE_USER | PTE_ACCESSED)
@@ -58,6 +59,13 @@ void directmap_set_present(void *va, unsigned int pages, bool present)
  * A table is drafted in ordinary writable memory (plain stores, no
  * hypercall per entry), then sealed: read-only in the direct map, which
  * Xen demands before the frame may be hooked into a live table.
+ *
+ * Table frames are reference-counted in their struct page: the number of
+ * tables (for the roots: the one address space) that point at them.  fork
+ * shares the parent's L2 tables with the child instead of copying them
+ * (as_fork).  Invariant: a table with more than one reference holds no
+ * writable entry anywhere below it; walk() gives an address space its own
+ * copy of a shared table ("unshares" it) before anything below changes.
  */
 static pfn_t table_draft(void)
 {
@@ -70,8 +78,12 @@ static pfn_t table_draft(void)
 
 static void table_seal(pfn_t pfn)
 {
+	struct page *pg = pfn_to_page(pfn);
+
 	directmap_set_writable(pfn, false);
-	pfn_to_page(pfn)->flags |= PAGE_FLAG_PAGETABLE;
+	pg->flags |= PAGE_FLAG_PAGETABLE;
+	pg->refcount = 1;
+	kstat_inc(KStatPageTables);
 }
 
 /* A zeroed frame, read-only in the direct map, ready to become a table. */
@@ -91,8 +103,29 @@ static void table_free(pfn_t pfn)
 
 	ASSERT(pg->flags & PAGE_FLAG_PAGETABLE);
 	pg->flags &= ~PAGE_FLAG_PAGETABLE;
+	pg->refcount = 0;
 	directmap_set_writable(pfn, true);
 	buddy_free(pfn, 0);
+	kstat_dec(KStatPageTables);
+}
+
+static void table_get(pfn_t pfn)
+{
+	pfn_to_page(pfn)->refcount++;
+}
+
+/* Drops one reference; true if it was the last. */
+static bool table_put(pfn_t pfn)
+{
+	struct page *pg = pfn_to_page(pfn);
+
+	ASSERT((pg->flags & PAGE_FLAG_PAGETABLE) && pg->refcount > 0);
+	return --pg->refcount == 0;
+}
+
+static bool table_shared(pfn_t pfn)
+{
+	return pfn_to_page(pfn)->refcount > 1;
 }
 
 static void mmuext(unsigned int cmd, pfn_t pfn)
@@ -127,46 +160,90 @@ bool as_create(struct addrspace *as)
 	table_va(kl4)[0] = l3_entry;
 	table_va(ul4)[0] = l3_entry;
 
-	pfn_t frames[3] = { ul3, kl4, ul4 };
-	for (int i = 0; i < 3; i++) {
-		directmap_set_writable(frames[i], false);
-		pfn_to_page(frames[i])->flags |= PAGE_FLAG_PAGETABLE;
-	}
+	table_seal(ul3);
+	table_seal(kl4);
+	table_seal(ul4);
 	mmuext(MMUEXT_PIN_L4_TABLE, kl4);
 	mmuext(MMUEXT_PIN_L4_TABLE, ul4);
 	as->kernel_l4 = kl4;
 	as->user_l4 = ul4;
 	as->user_l3 = ul3;
-	as->tables = 3;
 	return true;
 }
 
-/* The entry for va at `level` (3 = L3 ... 1 = L1), allocating tables on
- * the way when `create`; NULL if missing (or no memory). */
-static bool walk(struct addrspace *as, uintptr_t va, bool create,
+/*
+ * table[i] points at a table other address spaces share (level 2: an L2,
+ * 1: an L1): this one gets its own copy, hooked in its place.  The copy
+ * points at the same tables below (so an L2's copy takes a reference to
+ * each L1) or maps the same frames (whose references are per address
+ * space, so they do not change).  PFN_NONE if there is no frame.
+ */
+static pfn_t unshare(pfn_t table, unsigned int i, int level)
+{
+	pfn_t old = entry_pfn(table_va(table)[i]);
+	pfn_t copy = table_draft();
+
+	if (copy == PFN_NONE)
+		return PFN_NONE;
+	page_copy(pfn_to_va(copy), pfn_to_va(old));
+	if (level == 2) {
+		const uint64_t *e = table_va(copy);
+		for (unsigned int j = 0; j < 512; j++)
+			if (e[j] & PTE_PRESENT)
+				table_get(entry_pfn(e[j]));
+	}
+	table_seal(copy);
+	mmu_batch_write(table, i, (pfn_to_mfn(copy) << PAGE_SHIFT) |
+			USER_TABLE_FLAGS);
+	mmu_batch_flush();
+	bool last = table_put(old);
+	ASSERT(!last);                        /* it was shared */
+	(void)last;
+	return copy;
+}
+
+enum walk_mode {
+	WalkRead,        /* look only */
+	WalkModify,      /* the L1 will change: unshare the path to it */
+	WalkCreate,      /* the same, and allocate missing tables */
+};
+
+/* The L1 table and index for va; false if a table is missing (and not
+ * created) or memory ran out. */
+static bool walk(struct addrspace *as, uintptr_t va, enum walk_mode mode,
 		 pfn_t *l1, unsigned int *idx)
 {
 	pfn_t table = as->user_l3;
+	bool unshared = false;
 
 	for (int shift = 30; shift >= 21; shift -= 9) {
 		unsigned int i = (va >> shift) & 511;
 		uint64_t e = table_va(table)[i];
+		pfn_t next;
 
 		if (!(e & PTE_PRESENT)) {
-			if (!create)
+			if (mode != WalkCreate)
 				return false;
-			pfn_t fresh = table_alloc();
-			if (fresh == PFN_NONE)
+			if ((next = table_alloc()) == PFN_NONE)
 				return false;
-			mmu_batch_write(table, i, (pfn_to_mfn(fresh) << PAGE_SHIFT) |
+			mmu_batch_write(table, i, (pfn_to_mfn(next) << PAGE_SHIFT) |
 					USER_TABLE_FLAGS);
 			mmu_batch_flush();
-			as->tables++;
-			table = fresh;
 		} else {
-			table = entry_pfn(e);
+			next = entry_pfn(e);
+			if (mode != WalkRead && table_shared(next)) {
+				next = unshare(table, i, shift == 30 ? 2 : 1);
+				if (next == PFN_NONE)
+					return false;
+				unshared = true;
+			}
 		}
+		table = next;
 	}
+	/* The paging-structure caches may still point at the shared tables:
+	 * a later change in the copy must not be hidden by them. */
+	if (unshared && as == current_as)
+		tlb_flush_local();
 	*l1 = table;
 	*idx = (va >> 12) & 511;
 	return true;
@@ -203,7 +280,7 @@ bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags)
 	unsigned int idx;
 
 	ASSERT(user_va_ok(va));
-	if (!walk(as, va, true, &l1, &idx))
+	if (!walk(as, va, WalkCreate, &l1, &idx))
 		return false;
 	bool was_mapped = table_va(l1)[idx] & PTE_PRESENT;
 	mmu_batch_write(l1, idx, user_pte(pfn, flags));
@@ -219,7 +296,7 @@ pfn_t as_unmap(struct addrspace *as, uintptr_t va)
 	unsigned int idx;
 
 	ASSERT(user_va_ok(va));
-	if (!walk(as, va, false, &l1, &idx))
+	if (!walk(as, va, WalkModify, &l1, &idx))
 		return PFN_NONE;
 	uint64_t e = table_va(l1)[idx];
 	if (!(e & PTE_PRESENT))
@@ -236,7 +313,7 @@ bool as_protect(struct addrspace *as, uintptr_t va, unsigned int flags)
 	unsigned int idx;
 
 	ASSERT(user_va_ok(va));
-	if (!walk(as, va, false, &l1, &idx))
+	if (!walk(as, va, WalkModify, &l1, &idx))
 		return false;
 	uint64_t e = table_va(l1)[idx];
 	if (!(e & PTE_PRESENT))
@@ -254,7 +331,7 @@ pfn_t as_translate(const struct addrspace *as, uintptr_t va, unsigned int *flags
 
 	if (va >= USER_TOP)
 		return PFN_NONE;
-	if (!walk((struct addrspace *)as, va & PAGE_MASK, false, &l1, &idx))
+	if (!walk((struct addrspace *)as, va & PAGE_MASK, WalkRead, &l1, &idx))
 		return PFN_NONE;
 	uint64_t e = table_va(l1)[idx];
 	if (!(e & PTE_PRESENT))
@@ -266,81 +343,51 @@ pfn_t as_translate(const struct addrspace *as, uintptr_t va, unsigned int *flags
 }
 
 /*
- * The child's copy of one of the parent's L1 tables, sealed; PFN_NONE (and
- * nothing changed) if there is no frame.  A writable entry becomes
- * read-only in both: the parent's change is queued in the mmu batch.
+ * Every frame mapped below the L2 table l2 gets one more reference (share),
+ * and every writable entry becomes read-only (queued in the mmu batch).
+ * Only a table this address space alone holds can have writable entries,
+ * so no other address space sees a change.
  */
-static pfn_t copy_l1(pfn_t parent_l1, void (*share)(pfn_t))
+static void write_protect_l2(pfn_t l2, void (*share)(pfn_t))
 {
-	pfn_t copy = table_draft();
+	const uint64_t *e2 = table_va(l2);
 
-	if (copy == PFN_NONE)
-		return PFN_NONE;
-	const uint64_t *from = table_va(parent_l1);
-	uint64_t *to = table_va(copy);
-	for (unsigned int i = 0; i < 512; i++) {
-		uint64_t e = from[i];
-
-		if (!(e & PTE_PRESENT))
+	for (unsigned int i2 = 0; i2 < 512; i2++) {
+		if (!(e2[i2] & PTE_PRESENT))
 			continue;
-		if (e & PTE_WRITE) {
-			e &= ~PTE_WRITE;
-			mmu_batch_write(parent_l1, i, e);
+		pfn_t l1 = entry_pfn(e2[i2]);
+		const uint64_t *e1 = table_va(l1);
+		for (unsigned int i = 0; i < 512; i++) {
+			uint64_t e = e1[i];
+
+			if (!(e & PTE_PRESENT))
+				continue;
+			share(entry_pfn(e));
+			if (e & PTE_WRITE)
+				mmu_batch_write(l1, i, e & ~PTE_WRITE);
 		}
-		to[i] = e;
-		share(entry_pfn(e));
 	}
-	table_seal(copy);
-	return copy;
 }
 
-/* Fills the drafted L2 `copy` with copies of the L1s under parent_l2;
- * false if memory ran out (what was copied so far stays in copy). */
-static bool copy_l2(pfn_t copy, pfn_t parent_l2, struct addrspace *child,
-		    void (*share)(pfn_t))
-{
-	const uint64_t *from = table_va(parent_l2);
-	uint64_t *to = table_va(copy);
-
-	for (unsigned int i = 0; i < 512; i++) {
-		if (!(from[i] & PTE_PRESENT))
-			continue;
-		pfn_t l1 = copy_l1(entry_pfn(from[i]), share);
-		if (l1 == PFN_NONE)
-			return false;
-		to[i] = (pfn_to_mfn(l1) << PAGE_SHIFT) | USER_TABLE_FLAGS;
-		child->tables++;
-	}
-	return true;
-}
-
-bool as_copy_cow(struct addrspace *child, const struct addrspace *parent,
-		 void (*share)(pfn_t pfn))
+bool as_fork(struct addrspace *child, const struct addrspace *parent,
+	     void (*share)(pfn_t pfn))
 {
 	const uint64_t *l3 = table_va(parent->user_l3);
-	bool ok = true;
 
-	ASSERT(child->tables == 3);            /* fresh from as_create */
-	for (unsigned int i = 0; ok && i < 512; i++) {
+	for (unsigned int i = 0; i < 512; i++) {
 		if (!(l3[i] & PTE_PRESENT))
 			continue;
-		pfn_t l2 = table_draft();
-		if (l2 == PFN_NONE) {
-			ok = false;
-			break;
-		}
-		/* Hooked even when incomplete: as_destroy then undoes it all. */
-		ok = copy_l2(l2, entry_pfn(l3[i]), child, share);
-		table_seal(l2);
-		child->tables++;
-		mmu_batch_write(child->user_l3, i,
-				(pfn_to_mfn(l2) << PAGE_SHIFT) | USER_TABLE_FLAGS);
+		ASSERT(!(table_va(child->user_l3)[i] & PTE_PRESENT));
+		pfn_t l2 = entry_pfn(l3[i]);
+		write_protect_l2(l2, share);
+		table_get(l2);
+		mmu_batch_write(child->user_l3, i, l3[i]);
 	}
 	mmu_batch_flush();
 	/* The parent's writable entries went read-only under its feet. */
 	if (parent == current_as)
 		tlb_flush_local();
-	return ok;
+	return true;
 }
 
 void as_switch(const struct addrspace *as)
@@ -364,35 +411,50 @@ const struct addrspace *as_current(void)
 	return current_as;
 }
 
-/* Frees the tables below `table` at `level` (2: an L2, 1: an L1). */
-static void free_subtree(struct addrspace *as, pfn_t table, int level,
-			 void (*release)(pfn_t))
+/*
+ * This address space lets go of the L2 table l2 and all below it: every
+ * frame mapped there loses this address space's reference (release), and
+ * every table it was the last holder of is freed.  Xen has let go already
+ * (the root is unpinned), except of tables other address spaces hold.
+ */
+static void put_l2(pfn_t l2, void (*release)(pfn_t))
 {
-	const uint64_t *e = table_va(table);
+	const uint64_t *e2 = table_va(l2);
+	bool last = table_put(l2);
 
-	for (unsigned int i = 0; i < 512; i++) {
-		if (!(e[i] & PTE_PRESENT))
+	for (unsigned int i2 = 0; i2 < 512; i2++) {
+		if (!(e2[i2] & PTE_PRESENT))
 			continue;
-		if (level == 1) {
-			if (release != NULL)
-				release(entry_pfn(e[i]));
-		} else {
-			free_subtree(as, entry_pfn(e[i]), level - 1, release);
+		pfn_t l1 = entry_pfn(e2[i2]);
+		if (release != NULL) {
+			const uint64_t *e1 = table_va(l1);
+			for (unsigned int i = 0; i < 512; i++)
+				if (e1[i] & PTE_PRESENT)
+					release(entry_pfn(e1[i]));
 		}
+		if (last && table_put(l1))
+			table_free(l1);
 	}
-	table_free(table);
-	as->tables--;
+	if (last)
+		table_free(l2);
 }
 
 void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn))
 {
+	const uint64_t *l3 = table_va(as->user_l3);
+
 	ASSERT(as != current_as);
 	/* Unpinning drops Xen's type references down the whole tree. */
 	mmuext(MMUEXT_UNPIN_TABLE, as->kernel_l4);
 	mmuext(MMUEXT_UNPIN_TABLE, as->user_l4);
-	free_subtree(as, as->user_l3, 3, release);
-	table_free(as->kernel_l4);
-	table_free(as->user_l4);
-	as->tables -= 2;
-	ASSERT(as->tables == 0);
+	for (unsigned int i = 0; i < 512; i++)
+		if (l3[i] & PTE_PRESENT)
+			put_l2(entry_pfn(l3[i]), release);
+	pfn_t roots[3] = { as->user_l3, as->kernel_l4, as->user_l4 };
+	for (int i = 0; i < 3; i++) {
+		bool last = table_put(roots[i]);
+		ASSERT(last);
+		(void)last;
+		table_free(roots[i]);
+	}
 }

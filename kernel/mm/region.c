@@ -93,9 +93,11 @@ bool region_cow(struct vm *vm, uintptr_t va)
 		return false;
 	page_copy(pfn_to_va(copy), pfn_to_va(old));
 	pfn_to_page(copy)->refcount = 1;
-	/* The table exists (va is mapped): replacing the entry cannot fail. */
-	if (!as_map(&vm->as, va, copy, flags | MAP_WRITE))
-		panic("cow: remapping %lx failed", (unsigned long)va);
+	/* Can fail only for a copy of a shared table on the way. */
+	if (!as_map(&vm->as, va, copy, flags | MAP_WRITE)) {
+		buddy_free(copy, 0);
+		return false;
+	}
 	user_page_release(old);
 	kstat_inc(KStatCowCopies);
 	return true;
@@ -105,9 +107,15 @@ bool region_fault(struct vm *vm, uintptr_t address, uint64_t error)
 {
 	uintptr_t va = address & PAGE_MASK;
 
-	if (!(error & PF_PRESENT))
-		return demand_zero_region(address) &&
-		       region_map_new_page(vm, va, MAP_WRITE, NULL);
+	if (!(error & PF_PRESENT)) {
+		if (!demand_zero_region(address))
+			return false;
+		/* Mapped meanwhile (a stale TLB entry): retry, and do not map a
+		 * second page over the first. */
+		if (as_translate(&vm->as, va, NULL) != PFN_NONE)
+			return true;
+		return region_map_new_page(vm, va, MAP_WRITE, NULL);
+	}
 	if ((error & PF_WRITE) && writable_region(address))
 		return region_cow(vm, va);
 	return false;                  /* text, or no region at all */

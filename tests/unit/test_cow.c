@@ -94,7 +94,7 @@ pfn_t as_translate(const struct addrspace *as, uintptr_t va,
 	return m->pfn;
 }
 
-bool as_copy_cow(struct addrspace *child, const struct addrspace *parent,
+bool as_fork(struct addrspace *child, const struct addrspace *parent,
 		 void (*share)(pfn_t pfn))
 {
 	struct fake_as *p = fake(parent), *c = fake(child);
@@ -169,7 +169,7 @@ static void parent_and_child(struct vm *parent, struct vm *child)
 	*word(parent, DATA_VA) = 0xda7a;
 	*word(parent, HEAP_VA) = 0x4ea9;
 	CHECK(vm_create(child));
-	CHECK(as_copy_cow(&child->as, &parent->as, user_page_share));
+	CHECK(as_fork(&child->as, &parent->as, user_page_share));
 	child->user_pages = parent->user_pages;
 }
 
@@ -275,7 +275,7 @@ static void test_three_holders(void)
 	setup();
 	parent_and_child(&a, &b);
 	CHECK(vm_create(&c));
-	CHECK(as_copy_cow(&c.as, &a.as, user_page_share));
+	CHECK(as_fork(&c.as, &a.as, user_page_share));
 	CHECK_EQ(refs(&a, STACK_VA), 3);
 	uint64_t before = buddy_free_pages();
 	CHECK(region_cow(&b, STACK_VA));

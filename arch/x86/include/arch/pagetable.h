@@ -37,7 +37,6 @@ struct addrspace {
 	pfn_t kernel_l4;      /* kernel + user halves: used in kernel mode */
 	pfn_t user_l4;        /* user half only: used in user mode */
 	pfn_t user_l3;        /* slot 0 of both L4s */
-	unsigned int tables;  /* page-table frames it owns */
 };
 
 /* Mapping flags for as_map/as_protect. */
@@ -53,18 +52,19 @@ bool as_create(struct addrspace *as);
  */
 void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn));
 /* Maps one user page (va page-aligned, below USER_TOP).  False: no memory
- * for a table.  The previous mapping, if any, is replaced. */
+ * for a table (or for a copy of a shared one).  The previous mapping, if
+ * any, is replaced. */
 bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags);
 /*
- * fork's copy: child (fresh from as_create) gets every user mapping of
- * parent, and every writable one becomes read-only in both, for
- * copy-on-write.  share(pfn) is called once for each page the child maps.
- * False if memory ran out: the child then holds part of the mappings
- * (as_destroy with the matching release undoes it) and the parent has
- * lost write access to some pages (a write fault gives it back).
+ * fork: child (fresh from as_create) gets every user mapping of parent.
+ * The two share the parent's L2 tables (and all below); every writable
+ * entry becomes read-only, for copy-on-write, and each mapped frame gets
+ * one more reference through share(pfn).  A later change in either copies
+ * the shared tables on its path first (as_map, as_protect, as_unmap).
+ * Needs no memory, so it cannot fail.
  */
-bool as_copy_cow(struct addrspace *child, const struct addrspace *parent,
-		 void (*share)(pfn_t pfn));
+bool as_fork(struct addrspace *child, const struct addrspace *parent,
+	     void (*share)(pfn_t pfn));
 /* Unmaps one page; returns its pfn, or PFN_NONE if it was not mapped. */
 pfn_t as_unmap(struct addrspace *as, uintptr_t va);
 /* Changes the flags of a mapped page; false if not mapped. */

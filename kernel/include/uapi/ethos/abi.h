@@ -252,7 +252,8 @@ struct sys_free_pages_out {
 	X(KStatLargeBlocks, "kmalloc blocks") /* over 2048 bytes */ \
 	X(KStatKstackPages, "kstack pages")  /* with debug guards */ \
 	X(KStatCowCopies, "cow copies")      /* cumulative: pages copied */ \
-	X(KStatCowReuses, "cow reuses")      /* cumulative: last holder, no copy */
+	X(KStatCowReuses, "cow reuses")      /* cumulative: last holder, no copy */ \
+	X(KStatPageTables, "page tables")    /* live page-table frames */
 
 #define ETHOS_KSTAT_ENUM(e, name) e,
 enum kernel_stat {
