@@ -17,12 +17,15 @@ static struct child {
 	uint64_t pid;                 /* 0: a free entry */
 	EventId exit_event;
 } children[CHILDREN_MAX];
+static unsigned int recorded;        /* entries ever used: a bound */
 
 void ethos_child_record(uint64_t pid, EventId exit_event)
 {
 	for (unsigned int i = 0; i < CHILDREN_MAX; i++) {
 		if (children[i].pid == 0) {
 			children[i] = (struct child){ pid, exit_event };
+			if (i >= recorded)
+				recorded = i + 1;
 			return;
 		}
 	}
@@ -31,8 +34,13 @@ void ethos_child_record(uint64_t pid, EventId exit_event)
 
 static void forget_children(void)
 {
-	for (unsigned int i = 0; i < CHILDREN_MAX; i++)
+	/* Only what was used: a write to the table costs a forked child a
+	 * copy of the page (and of the page tables above it). */
+	if (recorded == 0)
+		return;
+	for (unsigned int i = 0; i < recorded; i++)
 		children[i].pid = 0;
+	recorded = 0;
 }
 
 enum status ethos_fork(uint64_t *pid, EventId *exit_event)

@@ -136,8 +136,61 @@ static void mmuext(unsigned int cmd, pfn_t pfn)
 		panic("mmuext_op %u on pfn %lx failed", cmd, (unsigned long)pfn);
 }
 
+/*
+ * Pinned roots kept for reuse.  Pinning makes Xen check every entry of
+ * both L4s (the kernel's carries 240 slots) and the L3, unpinning undoes
+ * it: about 150k instructions per process.  The roots of a destroyed
+ * address space, its user L3 emptied, go to this pool instead (up to
+ * ROOT_POOL_MAX), and as_create takes them from it.  Pooled roots are not
+ * live page tables (KStatPageTables); their pages count as free memory
+ * and go back to the allocator when it runs dry.
+ */
+#define ROOT_POOL_MAX 16
+struct roots {
+	pfn_t kernel_l4, user_l4, user_l3;
+};
+static struct roots root_pool[ROOT_POOL_MAX];
+static unsigned int root_pool_count;
+
+static uint64_t root_pool_pages(void)
+{
+	return 3 * (uint64_t)root_pool_count;
+}
+
+static void roots_free(const struct roots *r)
+{
+	mmuext(MMUEXT_UNPIN_TABLE, r->kernel_l4);
+	mmuext(MMUEXT_UNPIN_TABLE, r->user_l4);
+	table_free(r->user_l3);
+	table_free(r->kernel_l4);
+	table_free(r->user_l4);
+}
+
+static void root_pool_reclaim(void)
+{
+	while (root_pool_count > 0) {
+		kstat_add(KStatPageTables, 3);   /* table_free counts them out */
+		roots_free(&root_pool[--root_pool_count]);
+	}
+}
+
+static const struct mm_cache root_pool_cache = {
+	.pages = root_pool_pages,
+	.reclaim = root_pool_reclaim,
+};
+
 bool as_create(struct addrspace *as)
 {
+	if (root_pool_count > 0) {
+		const struct roots *r = &root_pool[--root_pool_count];
+
+		as->kernel_l4 = r->kernel_l4;
+		as->user_l4 = r->user_l4;
+		as->user_l3 = r->user_l3;
+		kstat_add(KStatPageTables, 3);
+		return true;
+	}
+
 	pfn_t kl4 = buddy_alloc(0), ul4 = buddy_alloc(0), ul3 = buddy_alloc(0);
 	const uint64_t *boot_l4 = (const uint64_t *)start_info->pt_base;
 
@@ -442,19 +495,28 @@ static void put_l2(pfn_t l2, void (*release)(pfn_t))
 void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn))
 {
 	const uint64_t *l3 = table_va(as->user_l3);
+	pfn_t l2s[512];
+	unsigned int n = 0;
+	struct roots r = { as->kernel_l4, as->user_l4, as->user_l3 };
 
 	ASSERT(as != current_as);
-	/* Unpinning drops Xen's type references down the whole tree. */
-	mmuext(MMUEXT_UNPIN_TABLE, as->kernel_l4);
-	mmuext(MMUEXT_UNPIN_TABLE, as->user_l4);
-	for (unsigned int i = 0; i < 512; i++)
-		if (l3[i] & PTE_PRESENT)
-			put_l2(entry_pfn(l3[i]), release);
-	pfn_t roots[3] = { as->user_l3, as->kernel_l4, as->user_l4 };
-	for (int i = 0; i < 3; i++) {
-		bool last = table_put(roots[i]);
-		ASSERT(last);
-		(void)last;
-		table_free(roots[i]);
+	/* Emptying the user L3 makes Xen drop its references to the tables
+	 * below (and check out those only this address space held); the
+	 * roots stay pinned, for the pool. */
+	for (unsigned int i = 0; i < 512; i++) {
+		if (l3[i] & PTE_PRESENT) {
+			l2s[n++] = entry_pfn(l3[i]);
+			mmu_batch_write(as->user_l3, i, 0);
+		}
+	}
+	mmu_batch_flush();
+	for (unsigned int i = 0; i < n; i++)
+		put_l2(l2s[i], release);
+	if (root_pool_count < ROOT_POOL_MAX) {
+		mm_cache_register(&root_pool_cache);
+		root_pool[root_pool_count++] = r;
+		kstat_sub(KStatPageTables, 3);
+	} else {
+		roots_free(&r);
 	}
 }

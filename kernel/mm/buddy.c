@@ -261,13 +261,39 @@ static void drain_hot(void)
 	}
 }
 
+/* Caches of other layers (the page-table root pool), counted as free. */
+#define MM_CACHES_MAX 4
+static const struct mm_cache *caches[MM_CACHES_MAX];
+static unsigned int ncaches;
+
+void mm_cache_register(const struct mm_cache *c)
+{
+	for (unsigned int i = 0; i < ncaches; i++)
+		if (caches[i] == c)
+			return;
+	ASSERT(ncaches < MM_CACHES_MAX);
+	caches[ncaches++] = c;
+}
+
+uint64_t mm_cached_pages(void)
+{
+	uint64_t n = slob_cached_pages();
+
+	for (unsigned int i = 0; i < ncaches; i++)
+		n += caches[i]->pages();
+	return n;
+}
+
 /* Gives the cached free pages back to the free lists; true if there were
- * any.  The slob's go first, as they pass through the hot cache. */
+ * any.  The slob's and the other caches' go first, as they pass through
+ * the hot cache. */
 static bool release_caches(void)
 {
-	bool any = hot_count > 0 || slob_cached_pages() > 0;
+	bool any = hot_count > 0 || mm_cached_pages() > 0;
 
 	slob_reclaim();
+	for (unsigned int i = 0; i < ncaches; i++)
+		caches[i]->reclaim();
 	drain_hot();
 	return any;
 }

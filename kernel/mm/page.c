@@ -11,7 +11,7 @@
 
 uint64_t mm_free_pages(void)
 {
-	return buddy_free_pages() + slob_cached_pages();
+	return buddy_free_pages() + mm_cached_pages();
 }
 
 void *page_alloc(unsigned int order)

@@ -129,7 +129,20 @@ static inline void *krealloc(void *old, size_t keep, size_t size)
 uint64_t slob_cached_pages(void);
 void slob_reclaim(void);
 
-/* Free memory in pages: the buddy allocator's plus the slob's cache. */
+/*
+ * A cache of pages another layer keeps for reuse (the page-table root
+ * pool): its pages count as free memory, and it gives them back when the
+ * buddy allocator runs dry.
+ */
+struct mm_cache {
+	uint64_t (*pages)(void);
+	void (*reclaim)(void);
+};
+void mm_cache_register(const struct mm_cache *c);
+/* The slob's kept pages and every registered cache's. */
+uint64_t mm_cached_pages(void);
+
+/* Free memory in pages: the buddy allocator's plus the caches'. */
 uint64_t mm_free_pages(void);
 
 #endif /* MM_H */
