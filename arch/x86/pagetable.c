@@ -410,14 +410,17 @@ static void write_protect_l2(pfn_t l2, void (*share)(pfn_t))
 			continue;
 		pfn_t l1 = entry_pfn(e2[i2]);
 		const uint64_t *e1 = table_va(l1);
+		bool shared = table_shared(l2) || table_shared(l1);
 		for (unsigned int i = 0; i < 512; i++) {
 			uint64_t e = e1[i];
 
 			if (!(e & PTE_PRESENT))
 				continue;
 			share(entry_pfn(e));
-			if (e & PTE_WRITE)
+			if (e & PTE_WRITE) {
+				ASSERT(!shared);      /* the invariant */
 				mmu_batch_write(l1, i, e & ~PTE_WRITE);
+			}
 		}
 	}
 }

@@ -114,6 +114,51 @@ static void isolation(void)
 	      bss_page[0] == 22 && *HEAP_PAGE(0) == 32 && local == 42);
 }
 
+/* ---- three generations share, then separate ---------------------------- */
+
+static int generation_check(uint64_t mine, uint64_t seen_at_fork)
+{
+	int bad = data_page[5] != seen_at_fork || *HEAP_PAGE(5) != seen_at_fork;
+
+	data_page[5] = mine;
+	*HEAP_PAGE(5) = mine;
+	ethos_yield();
+	return bad || data_page[5] != mine || *HEAP_PAGE(5) != mine;
+}
+
+static int grandchild_gen(void)
+{
+	return generation_check(3, 2);
+}
+
+static int child_gen(void)
+{
+	EventId ev;
+	uint64_t pid;
+
+	data_page[5] = 2;            /* the child's own, before its fork */
+	*HEAP_PAGE(5) = 2;
+	if (ethos_fork(&pid, &ev) != StatusOk)
+		return 1;
+	if (pid == 0)
+		ethos_exit(grandchild_gen());
+	int bad = generation_check(22, 2);
+	return bad || wait_child(ev) != 0;
+}
+
+static void generations(void)
+{
+	EventId ev;
+
+	data_page[5] = 1;
+	*HEAP_PAGE(5) = 1;
+	if (fork_child(child_gen, &ev) == 0)
+		return;
+	int bad = generation_check(11, 1);
+	CHECK("parent, child and grandchild each see only their own writes",
+	      !bad && wait_child(ev) == 0);
+}
+
 /* ---- page counts ------------------------------------------------------ */
 
 static int copies_child(void)
@@ -423,6 +468,7 @@ int main(void)
 {
 	check_program = "fork";
 	isolation();
+	generations();
 	copies();
 	last_holder();
 	fpu();
