@@ -152,9 +152,40 @@ struct roots {
 static struct roots root_pool[ROOT_POOL_MAX];
 static unsigned int root_pool_count;
 
-static uint64_t root_pool_pages(void)
+/*
+ * Empty L2 tables kept pinned for reuse.  Xen goes through all 512 entries
+ * of an L2 when it is first hooked and again when its last reference goes
+ * (about 28.6k and 26.1k instructions, traced), and a process has one per
+ * region (text, data, heap and stack each have their own GiB).  An L2
+ * that an address space held alone is pinned before its L3 entry goes, so
+ * that Xen keeps it validated; its entries are cleared, and it waits here,
+ * pinned and empty, for walk() or unshare() to hook it (and unpin it)
+ * again.  Pooled L2s are not live tables either, and count as free.
+ */
+#define L2_POOL_MAX 64
+static pfn_t l2_pool[L2_POOL_MAX];
+static unsigned int l2_pool_count;
+
+static uint64_t table_pool_pages(void)
 {
-	return 3 * (uint64_t)root_pool_count;
+	return 3 * (uint64_t)root_pool_count + l2_pool_count;
+}
+
+/* A pooled L2 (pinned, empty, refcount 1), or PFN_NONE.  The caller
+ * hooks it, then unpins it (l2_hooked). */
+static pfn_t l2_take(void)
+{
+	if (l2_pool_count == 0)
+		return PFN_NONE;
+	pfn_t l2 = l2_pool[--l2_pool_count];
+	pfn_to_page(l2)->refcount = 1;
+	kstat_inc(KStatPageTables);
+	return l2;
+}
+
+static void l2_hooked(pfn_t l2)
+{
+	mmuext(MMUEXT_UNPIN_TABLE, l2);       /* the L3 entry holds it now */
 }
 
 static void roots_free(const struct roots *r)
@@ -166,17 +197,24 @@ static void roots_free(const struct roots *r)
 	table_free(r->user_l4);
 }
 
-static void root_pool_reclaim(void)
+static void table_pool_reclaim(void)
 {
 	while (root_pool_count > 0) {
 		kstat_add(KStatPageTables, 3);   /* table_free counts them out */
 		roots_free(&root_pool[--root_pool_count]);
 	}
+	while (l2_pool_count > 0) {
+		pfn_t l2 = l2_pool[--l2_pool_count];
+
+		mmuext(MMUEXT_UNPIN_TABLE, l2);
+		kstat_inc(KStatPageTables);
+		table_free(l2);
+	}
 }
 
-static const struct mm_cache root_pool_cache = {
-	.pages = root_pool_pages,
-	.reclaim = root_pool_reclaim,
+static const struct mm_cache table_pool_cache = {
+	.pages = table_pool_pages,
+	.reclaim = table_pool_reclaim,
 };
 
 bool as_create(struct addrspace *as)
@@ -234,9 +272,27 @@ bool as_create(struct addrspace *as)
 static pfn_t unshare(pfn_t table, unsigned int i, int level)
 {
 	pfn_t old = entry_pfn(table_va(table)[i]);
-	pfn_t copy = table_draft();
+	pfn_t copy = level == 2 ? l2_take() : PFN_NONE;
 
-	if (copy == PFN_NONE)
+	if (copy != PFN_NONE) {
+		/* A pooled L2, live already: its entries go through Xen. */
+		const uint64_t *e = table_va(old);
+		for (unsigned int j = 0; j < 512; j++) {
+			if (e[j] & PTE_PRESENT) {
+				mmu_batch_write(copy, j, e[j]);
+				table_get(entry_pfn(e[j]));
+			}
+		}
+		mmu_batch_write(table, i, (pfn_to_mfn(copy) << PAGE_SHIFT) |
+				USER_TABLE_FLAGS);
+		mmu_batch_flush();
+		l2_hooked(copy);
+		bool last = table_put(old);
+		ASSERT(!last);
+		(void)last;
+		return copy;
+	}
+	if ((copy = table_draft()) == PFN_NONE)
 		return PFN_NONE;
 	page_copy(pfn_to_va(copy), pfn_to_va(old));
 	if (level == 2) {
@@ -277,11 +333,15 @@ static bool walk(struct addrspace *as, uintptr_t va, enum walk_mode mode,
 		if (!(e & PTE_PRESENT)) {
 			if (mode != WalkCreate)
 				return false;
-			if ((next = table_alloc()) == PFN_NONE)
+			bool pooled = shift == 30 &&
+				      (next = l2_take()) != PFN_NONE;
+			if (!pooled && (next = table_alloc()) == PFN_NONE)
 				return false;
 			mmu_batch_write(table, i, (pfn_to_mfn(next) << PAGE_SHIFT) |
 					USER_TABLE_FLAGS);
 			mmu_batch_flush();
+			if (pooled)
+				l2_hooked(next);
 		} else {
 			next = entry_pfn(e);
 			if (mode != WalkRead && table_shared(next)) {
@@ -473,11 +533,12 @@ const struct addrspace *as_current(void)
  * every table it was the last holder of is freed.  Xen has let go already
  * (the root is unpinned), except of tables other address spaces hold.
  */
-static void put_l2(pfn_t l2, void (*release)(pfn_t))
+static void put_l2(pfn_t l2, void (*release)(pfn_t), bool pool)
 {
 	const uint64_t *e2 = table_va(l2);
 	bool last = table_put(l2);
 
+	ASSERT(last || !pool);
 	for (unsigned int i2 = 0; i2 < 512; i2++) {
 		if (!(e2[i2] & PTE_PRESENT))
 			continue;
@@ -488,35 +549,53 @@ static void put_l2(pfn_t l2, void (*release)(pfn_t))
 				if (e1[i] & PTE_PRESENT)
 					release(entry_pfn(e1[i]));
 		}
-		if (last && table_put(l1))
+		if (!last)
+			continue;
+		if (pool) {
+			/* The pinned L2 still refers to it: let go first. */
+			mmu_batch_write(l2, i2, 0);
+			mmu_batch_flush();
+		}
+		if (table_put(l1))
 			table_free(l1);
 	}
-	if (last)
+	if (last && pool) {
+		l2_pool[l2_pool_count++] = l2;
+		kstat_dec(KStatPageTables);
+	} else if (last) {
 		table_free(l2);
+	}
 }
 
 void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn))
 {
 	const uint64_t *l3 = table_va(as->user_l3);
 	pfn_t l2s[512];
-	unsigned int n = 0;
+	bool pool[512];
+	unsigned int n = 0, pooling = l2_pool_count;
 	struct roots r = { as->kernel_l4, as->user_l4, as->user_l3 };
 
 	ASSERT(as != current_as);
+	mm_cache_register(&table_pool_cache);
 	/* Emptying the user L3 makes Xen drop its references to the tables
-	 * below (and check out those only this address space held); the
-	 * roots stay pinned, for the pool. */
+	 * below (and check out those only this address space held), except
+	 * the L2s pinned here for the pool; the roots stay pinned too. */
 	for (unsigned int i = 0; i < 512; i++) {
-		if (l3[i] & PTE_PRESENT) {
-			l2s[n++] = entry_pfn(l3[i]);
-			mmu_batch_write(as->user_l3, i, 0);
+		if (!(l3[i] & PTE_PRESENT))
+			continue;
+		l2s[n] = entry_pfn(l3[i]);
+		pool[n] = !table_shared(l2s[n]) && pooling < L2_POOL_MAX;
+		if (pool[n]) {
+			mmuext(MMUEXT_PIN_L2_TABLE, l2s[n]);
+			pooling++;
 		}
+		mmu_batch_write(as->user_l3, i, 0);
+		n++;
 	}
 	mmu_batch_flush();
 	for (unsigned int i = 0; i < n; i++)
-		put_l2(l2s[i], release);
+		put_l2(l2s[i], release, pool[i]);
 	if (root_pool_count < ROOT_POOL_MAX) {
-		mm_cache_register(&root_pool_cache);
 		root_pool[root_pool_count++] = r;
 		kstat_sub(KStatPageTables, 3);
 	} else {
