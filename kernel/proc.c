@@ -80,50 +80,6 @@ static struct proc *proc_alloc(void)
 	return NULL;
 }
 
-static void copy_name(char *dst, const char *path)
-{
-	const char *base = path;
-
-	for (const char *s = path; *s != '\0'; s++)
-		if (*s == '/')
-			base = s + 1;
-	size_t n = strnlen(base, PROC_NAME_MAX - 1);
-	memcpy(dst, base, n);
-	dst[n] = '\0';
-}
-
-/*
- * The initial user frame: entry point, stack, and the argument string
- * placed at the top of the stack (rdi = pointer, rsi = length).
- */
-static enum status setup_stack(struct proc *p, uintptr_t entry,
-			       const char *arg, uint64_t arg_len)
-{
-	pfn_t pfn = buddy_alloc(0);
-
-	if (pfn == PFN_NONE)
-		return StatusNoMemory;
-	page_clear(pfn_to_va(pfn));
-	pfn_to_page(pfn)->refcount = 1;
-	if (!as_map(&p->vm.as, STACK_TOP - PAGE_SIZE, pfn, MAP_WRITE)) {
-		buddy_free(pfn, 0);
-		return StatusNoMemory;
-	}
-	p->vm.user_pages++;
-	char *top = (char *)pfn_to_va(pfn) + PAGE_SIZE;
-	uintptr_t arg_at = STACK_TOP - ((arg_len + 1 + 15) & ~15UL);
-	memcpy(top - (STACK_TOP - arg_at), arg, arg_len);
-	top[-(long)(STACK_TOP - arg_at) + (long)arg_len] = '\0';
-
-	struct trap_frame *tf = (struct trap_frame *)
-		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
-	arch_user_frame_init(tf, entry, arg_at - 8);   /* as if called: 16n - 8 */
-	tf->rdi = arg_at;
-	tf->rsi = arg_len;
-	p->frame = tf;
-	return StatusOk;
-}
-
 static void proc_free_memory(struct proc *p)
 {
 	kfree(p->fpu);
@@ -133,42 +89,41 @@ static void proc_free_memory(struct proc *p)
 	p->kstack = NULL;
 }
 
-enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+enum status proc_spawn(const char *path, const struct arg_block *args,
 		       struct proc *parent, struct proc **out)
 {
 	struct cpio_file file;
 	struct proc *p;
-	uintptr_t entry;
+	uintptr_t entry, sp;
 	enum status st;
 
-	if (arg_len > PAGE_SIZE / 2)
-		return StatusInvalidArgument;
-	if (cpio_find(boot_archive, boot_archive_size, path, &file) != CpioOk ||
-	    (file.mode & CPIO_MODE_TYPE) != CPIO_MODE_REG)
-		return StatusNotFound;
+	if ((st = program_find(path, &file)) != StatusOk)
+		return st;
 	if ((p = proc_alloc()) == NULL)
 		return StatusNoSpace;
 	memset(p, 0, sizeof(*p));
 	if ((p->kstack = kstack_alloc()) == NULL)
 		return StatusNoMemory;
-	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !vm_create(&p->vm)) {
+	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL)
+		st = StatusNoMemory;
+	else
+		st = program_build(&p->vm, &file, args, &entry, &sp);
+	if (st != StatusOk) {
 		kfree(p->fpu);
+		p->fpu = NULL;
 		kstack_free(p->kstack);
 		p->kstack = NULL;
-		return StatusNoMemory;
-	}
-	fpu_init_state(p->fpu);
-	st = exec_load(&p->vm, file.data, file.size, &entry);
-	if (st == StatusOk)
-		st = setup_stack(p, entry, arg, arg_len);
-	if (st != StatusOk) {
-		proc_free_memory(p);
 		return st;
 	}
+	fpu_init_state(p->fpu);
+	/* The start the ABI promises: every register 0 but rip and rsp. */
+	p->frame = (struct trap_frame *)
+		((char *)p->kstack + KSTACK_SIZE - sizeof(*p->frame));
+	arch_user_frame_init(p->frame, entry, sp);
 	event_table_init(&p->events);
 	p->pid = next_pid++;
 	p->parent = parent;
-	copy_name(p->name, path);
+	program_name(p->name, path);
 	nprocs++;
 	kstat_inc(KStatProcesses);
 	sched_make_runnable(p);

@@ -160,6 +160,13 @@ void sched_yield(void)
 	slice_end = 0;
 }
 
+void sched_fpu_reset(struct proc *p)
+{
+	fpu_init_state(p->fpu);
+	if (fpu_owner == p)
+		fpu_restore(p->fpu);
+}
+
 void sched_forget(struct proc *p)
 {
 	if (fpu_owner == p)

@@ -62,9 +62,10 @@ struct proc {
 
 extern struct proc *current;
 
-/* Creates a process running the archive file `path`; arg is copied to
- * its stack.  On success *out is the new process, Runnable. */
-enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+struct arg_block;
+/* Creates a process running the archive file `path`, its argument block
+ * on its stack.  On success *out is the new process, Runnable. */
+enum status proc_spawn(const char *path, const struct arg_block *args,
 		       struct proc *parent, struct proc **out);
 /* Ends the current process and frees everything it held; its parent's
  * exit event completes with status.  init's exit ends the system. */
@@ -99,6 +100,9 @@ void sched_return_to_user(void);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
 void sched_remove(struct proc *p);
+/* p's FPU/SSE state becomes the reset state, in the registers too if
+ * they hold p's (exec). */
+void sched_fpu_reset(struct proc *p);
 /* Ends the current time slice at the next return to user. */
 void sched_yield(void);
 /* Starts the first process. */
