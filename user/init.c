@@ -46,6 +46,7 @@ static const struct test tests[] = {
 	{ "/tests/kstats", 0, 0 },
 	{ "/tests/waitreuse", 0, 0 },
 	{ "/tests/noeffect", 0, 0 },
+	{ "/tests/exec", 0, 0 },
 };
 
 static int passed, failed;
