@@ -984,6 +984,13 @@ static void spawn_bogus(void)
 		       "spawn with a bad in pointer");
 		return;
 	}
+	if (rnd() % 4 == 0) {
+		/* The same refused by exec, which must leave us as we were:
+		 * every later check of this worker relies on it. */
+		struct sys_exec_in ein = { in.path, in.path_len, in.argv, in.envp };
+		expect(call(SysExec, &ein, 0), want, "exec of a bogus path or argument");
+		return;
+	}
 	expect(call(SysSpawn, &in, &out), want, "spawn of a bogus path or argument");
 }
 
