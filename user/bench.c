@@ -132,6 +132,39 @@ static void beeps_out_of_order(int n)
 	report(name, vx, "cycles/cancel");
 }
 
+/*
+ * spawn of a tiny program + the wait for its end; and the same program
+ * spawned to exec itself (hello "exec"), so that the difference is one
+ * exec (and one more start of that tiny program).
+ */
+static void spawn_and_exec(void)
+{
+	enum { N = 20 };
+	uint64_t vs[RUNS], ve[RUNS];
+	struct ethos_exit_result res;
+	char *hello[] = { "/tests/hello", "quiet", 0 };
+	char *execer[] = { "/tests/hello", "exec", 0 };
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			EventId e;
+			ethos_spawnv("/tests/hello", hello, 0, 0, &e);
+			ethos_block_and_retire(e, &res, sizeof(res), 0);
+		}
+		uint64_t t1 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			EventId e;
+			ethos_spawnv("/tests/hello", execer, 0, 0, &e);
+			ethos_block_and_retire(e, &res, sizeof(res), 0);
+		}
+		vs[r] = (t1 - t0) / N;
+		ve[r] = (rdtsc() - t1) / N;
+	}
+	report("spawn_wait_hello", vs, "cycles/round-trip");
+	report("spawn_exec_wait_hello", ve, "cycles/round-trip");
+}
+
 int main(void)
 {
 	null_syscall();
@@ -141,5 +174,6 @@ int main(void)
 	tree_wake(4096);
 	beeps_out_of_order(64);
 	beeps_out_of_order(4096);
+	spawn_and_exec();
 	return 0;
 }
