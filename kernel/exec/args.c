@@ -9,7 +9,7 @@
  * just below an unmapped page is read without touching that page, and a
  * short string costs one short copy, not a page's worth.
  */
-#define ARGS_PIECE 256
+#define ARGS_PIECE 64
 
 void args_init(struct arg_block *b, char *buf)
 {

@@ -361,7 +361,7 @@ static void test_bad_memory(void)
 	put_pointer(USER_BASE + 8, 0);
 	args_init(&b, strings);
 	CHECK_EQ(args_gather(&b, USER_BASE, false, fake_read), StatusOk);
-	CHECK(read_bytes <= 16 + 256);
+	CHECK(read_bytes <= 16 + 64);
 }
 
 /* Random blocks against a model: strings of random lengths (many empty),
