@@ -132,7 +132,8 @@ struct sys_fork_out {
 /* SysExec: replaces the caller's program with the archive file path (same
  * argv/envp rules as spawn).  No output: on success it does not return; on
  * failure the caller is untouched.  Every event of the caller is cancelled
- * (freed) by a successful exec. */
+ * (freed) by a successful exec, its children's exit events with them; the
+ * pid, the children and the parent's exit event stay. */
 struct sys_exec_in {
 	const char *path;
 	uint64_t path_len;
