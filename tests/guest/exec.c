@@ -190,6 +190,10 @@ static void try_exec(const char *what, const char *path, char **argv,
 	snprintf(name, sizeof(name), "%s: the caller is intact (events, memory, pages)",
 		 what);
 	CHECK(name, same && pages == pages_after);
+	if (!same || pages != pages_after)
+		printf("exec: %s: %lu pending, free pages %lu -> %lu\n", what,
+		       (unsigned long)n, (unsigned long)pages,
+		       (unsigned long)pages_after);
 }
 
 static void failed_exec(void)
