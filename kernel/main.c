@@ -19,6 +19,7 @@
 #include <arch/cpu.h>
 #include <arch/pagetable.h>
 #include <kernel/proc.h>
+#include <kernel/args.h>
 #include <kernel/event.h>
 #include <xen/hypercall.h>
 #include <kernel/kstat.h>
@@ -187,7 +188,14 @@ static __attribute__((noreturn)) void start_init(void)
 	if (cmdline_get("ethos.arg", arg, sizeof(arg)) == NULL)
 		arg[0] = '\0';
 	sched_init();
-	enum status st = proc_spawn(path, arg, strlen(arg), NULL, &init);
+	/* argv: {path} or {path, arg}; both fit (ETHOS_PATH_MAX, 128). */
+	struct arg_block args;
+	args_begin(&args);
+	enum status st = args_add(&args, path, false);
+	if (st == StatusOk && arg[0] != '\0')
+		st = args_add(&args, arg, false);
+	ASSERT(st == StatusOk);
+	st = proc_spawn(path, &args, NULL, &init);
 	if (st != StatusOk)
 		panic("cannot start init %s: status %d", path, st);
 	printk("boot complete at %lu ns; starting %s\n",

@@ -89,7 +89,7 @@ static void proc_free_memory(struct proc *p)
 	p->kstack = NULL;
 }
 
-/* A free slot with a kernel stack, an FPU area and an empty vm; NULL with
+/* A free slot with a kernel stack and an FPU area (no vm yet); NULL with
  * *st set if the table is full or memory is out. */
 static struct proc *proc_new(enum status *st)
 {
@@ -103,14 +103,21 @@ static struct proc *proc_new(enum status *st)
 	*st = StatusNoMemory;
 	if ((p->kstack = kstack_alloc()) == NULL)
 		return NULL;
-	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL || !vm_create(&p->vm)) {
-		kfree(p->fpu);
-		p->fpu = NULL;
+	if ((p->fpu = kmalloc(sizeof(*p->fpu))) == NULL) {
 		kstack_free(p->kstack);
 		p->kstack = NULL;
 		return NULL;
 	}
 	return p;
+}
+
+/* Undoes proc_new (the slot is free again). */
+static void proc_new_undo(struct proc *p)
+{
+	kfree(p->fpu);
+	p->fpu = NULL;
+	kstack_free(p->kstack);
+	p->kstack = NULL;
 }
 
 /* p, complete, joins the world: a pid, a parent, the run queue. */
@@ -124,74 +131,28 @@ static void proc_publish(struct proc *p, struct proc *parent)
 	sched_make_runnable(p);
 }
 
-static void copy_name(char *dst, const char *path)
-{
-	const char *base = path;
-
-	for (const char *s = path; *s != '\0'; s++)
-		if (*s == '/')
-			base = s + 1;
-	size_t n = strnlen(base, PROC_NAME_MAX - 1);
-	memcpy(dst, base, n);
-	dst[n] = '\0';
-}
-
-/*
- * The initial user frame: entry point, stack, and the argument string
- * placed at the top of the stack (rdi = pointer, rsi = length).
- */
-static enum status setup_stack(struct proc *p, uintptr_t entry,
-			       const char *arg, uint64_t arg_len)
-{
-	pfn_t pfn = buddy_alloc(0);
-
-	if (pfn == PFN_NONE)
-		return StatusNoMemory;
-	page_clear(pfn_to_va(pfn));
-	pfn_to_page(pfn)->refcount = 1;
-	if (!as_map(&p->vm.as, STACK_TOP - PAGE_SIZE, pfn, MAP_WRITE)) {
-		buddy_free(pfn, 0);
-		return StatusNoMemory;
-	}
-	p->vm.user_pages++;
-	char *top = (char *)pfn_to_va(pfn) + PAGE_SIZE;
-	uintptr_t arg_at = STACK_TOP - ((arg_len + 1 + 15) & ~15UL);
-	memcpy(top - (STACK_TOP - arg_at), arg, arg_len);
-	top[-(long)(STACK_TOP - arg_at) + (long)arg_len] = '\0';
-
-	struct trap_frame *tf = (struct trap_frame *)
-		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
-	arch_user_frame_init(tf, entry, arg_at - 8);   /* as if called: 16n - 8 */
-	tf->rdi = arg_at;
-	tf->rsi = arg_len;
-	p->frame = tf;
-	return StatusOk;
-}
-
-enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+enum status proc_spawn(const char *path, const struct arg_block *args,
 		       struct proc *parent, struct proc **out)
 {
 	struct cpio_file file;
 	struct proc *p;
-	uintptr_t entry;
+	uintptr_t entry, sp;
 	enum status st;
 
-	if (arg_len > PAGE_SIZE / 2)
-		return StatusInvalidArgument;
-	if (cpio_find(boot_archive, boot_archive_size, path, &file) != CpioOk ||
-	    (file.mode & CPIO_MODE_TYPE) != CPIO_MODE_REG)
-		return StatusNotFound;
+	if ((st = program_find(path, &file)) != StatusOk)
+		return st;
 	if ((p = proc_new(&st)) == NULL)
 		return st;
-	fpu_init_state(p->fpu);
-	st = exec_load(&p->vm, file.data, file.size, &entry);
-	if (st == StatusOk)
-		st = setup_stack(p, entry, arg, arg_len);
-	if (st != StatusOk) {
-		proc_free_memory(p);
+	if ((st = program_build(&p->vm, &file, args, &entry, &sp)) != StatusOk) {
+		proc_new_undo(p);
 		return st;
 	}
-	copy_name(p->name, path);
+	fpu_init_state(p->fpu);
+	/* The start the ABI promises: every register 0 but rip and rsp. */
+	p->frame = (struct trap_frame *)
+		((char *)p->kstack + KSTACK_SIZE - sizeof(*p->frame));
+	arch_user_frame_init(p->frame, entry, sp);
+	program_name(p->name, path);
 	proc_publish(p, parent);
 	*out = p;
 	return StatusOk;
@@ -204,6 +165,10 @@ enum status proc_fork(struct proc *parent, struct proc **out)
 
 	if (p == NULL)
 		return st;
+	if (!vm_create(&p->vm)) {
+		proc_new_undo(p);
+		return StatusNoMemory;
+	}
 	/* Shared before the copy, so that proc_free_memory can put it. */
 	p->vm.text = parent->vm.text;
 	text_share(p->vm.text);

@@ -168,6 +168,13 @@ void sched_fpu_save(const struct proc *p, struct fpu_state *s)
 		*s = *p->fpu;
 }
 
+void sched_fpu_reset(struct proc *p)
+{
+	fpu_init_state(p->fpu);
+	if (fpu_owner == p)
+		fpu_restore(p->fpu);
+}
+
 void sched_forget(struct proc *p)
 {
 	if (fpu_owner == p)

@@ -20,6 +20,7 @@
 #include <kernel/kstring.h>
 #include <kernel/kstat.h>
 #include <kernel/panic.h>
+#include <kernel/args.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -115,7 +116,7 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 	struct sys_spawn_in in;
 	struct sys_spawn_out out;
 	char path[ETHOS_PATH_MAX];
-	static char arg[PAGE_SIZE / 2];
+	struct arg_block args;
 	struct proc *child;
 	struct event *ev;
 	enum status st;
@@ -127,14 +128,13 @@ static enum status sys_spawn(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if ((st = copyin_string(path, sizeof(path), (uintptr_t)in.path,
 				in.path_len)) != StatusOk)
 		return st;
-	if (in.arg == NULL)
-		in.arg_len = 0;
-	if ((st = copyin_string(arg, sizeof(arg), (uintptr_t)in.arg,
-				in.arg_len)) != StatusOk)
+	args_begin(&args);
+	if ((st = args_gather_user(&args, (uintptr_t)in.argv,
+				   (uintptr_t)in.envp)) != StatusOk)
 		return st;
 	if ((ev = event_new(p, &child_exit_source, &out.exit_event, &st)) == NULL)
 		return st;
-	if ((st = proc_spawn(path, arg, in.arg_len, p, &child)) != StatusOk) {
+	if ((st = proc_spawn(path, &args, p, &child)) != StatusOk) {
 		event_release(ev);
 		return st;
 	}
@@ -191,6 +191,28 @@ undo:
 	ASSERT(restored == StatusOk);  /* no other process maps it now */
 	(void)restored;
 	return st;
+}
+
+/* On success the caller's old program is gone: nothing here may touch
+ * its memory after proc_exec. */
+static enum status sys_exec(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_exec_in in;
+	char path[ETHOS_PATH_MAX];
+	struct arg_block args;
+	enum status st;
+
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((st = copyin_string(path, sizeof(path), (uintptr_t)in.path,
+				in.path_len)) != StatusOk)
+		return st;
+	args_begin(&args);
+	if ((st = args_gather_user(&args, (uintptr_t)in.argv,
+				   (uintptr_t)in.envp)) != StatusOk)
+		return st;
+	return proc_exec(p, path, &args);
 }
 
 static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -383,6 +405,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysReadConsole] = sys_read_console,
 	[SysKernelStats] = sys_kernel_stats,
 	[SysFork] = sys_fork,
+	[SysExec] = sys_exec,
 };
 
 void kernel_syscall(struct trap_frame *tf)

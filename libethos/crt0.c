@@ -1,17 +1,35 @@
 /*
- * Program entry.  The kernel starts a process here with rdi = its argument
- * string (on the stack) and rsi = its length, and the stack aligned as if
- * _start had been called.
+ * Program entry.  The kernel starts a program with rsp at argc, argv[]
+ * and envp[] above it (the System V layout: "How a program starts" in
+ * uapi/ethos/abi.h) and every other register 0.  _start only hands that
+ * address to C: rsp is 16-byte aligned here, so after the call it is
+ * 16n + 8 in ethos_start, as the ABI wants at a function's entry; rbp is
+ * 0, which ends backtraces.
  */
 #include <ethos/ethos.h>
 
-int main(int argc, char **argv);
+/* Three arguments whatever main declares: extra ones are harmless in the
+ * x86-64 calling convention, and main lives in another file. */
+int main(int argc, char **argv, char **envp);
+__attribute__((noreturn, used)) void ethos_start(uint64_t *sp);
 
-void _start(const char *arg, uint64_t len);
+char **environ;
 
-void _start(const char *arg, uint64_t len)
+__asm__(".text\n"
+	".globl _start\n"
+	".type _start, @function\n"
+	"_start:\n"
+	"	mov %rsp, %rdi\n"
+	"	call ethos_start\n"
+	"	ud2\n"
+	".size _start, . - _start\n");
+
+void ethos_start(uint64_t *sp)
 {
-	char *argv[3] = { "program", len ? (char *)arg : 0, 0 };
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
 
-	ethos_exit(main(len ? 2 : 1, argv));
+	environ = envp;
+	ethos_exit(main(argc, argv, envp));
 }

@@ -44,12 +44,13 @@ enum status ethos_yield(void)
 	return ethos_syscall(SysYield, 0, 0);
 }
 
-enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
-			EventId *exit_event)
+enum status ethos_spawnv(const char *path, char *const argv[],
+			 char *const envp[], uint64_t *pid, EventId *exit_event)
 {
 	struct sys_spawn_in in = {
 		.path = path, .path_len = strlen(path),
-		.arg = arg, .arg_len = arg ? strlen(arg) : 0,
+		.argv = (const char *const *)argv,
+		.envp = (const char *const *)envp,
 	};
 	struct sys_spawn_out out = { 0 };
 	enum status st = ethos_syscall(SysSpawn, &in, &out);
@@ -61,6 +62,14 @@ enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
 	else if (st == StatusOk)
 		ethos_child_record(out.pid, out.exit_event);
 	return st;
+}
+
+enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
+			EventId *exit_event)
+{
+	char *argv[3] = { (char *)path, (char *)arg, 0 };
+
+	return ethos_spawnv(path, argv, 0, pid, exit_event);
 }
 
 enum status ethos_beep(uint64_t deadline_ns, EventId *event)

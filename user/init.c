@@ -47,6 +47,7 @@ static const struct test tests[] = {
 	{ "/tests/kstats", 0, 0, 0 },
 	{ "/tests/waitreuse", 0, 0, 0 },
 	{ "/tests/noeffect", 0, 0, 0 },
+	{ "/tests/exec", 0, 0, 1 },
 	{ "/tests/fork", 0, 0, 1 },
 	{ "/tests/forkbomb", 0, 0, 0 },
 };

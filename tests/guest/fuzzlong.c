@@ -904,8 +904,9 @@ static void spawn_real(void)
 		arg[0] = '\0';
 		any = 1;
 	}
+	const char *argv[3] = { path, arg[0] ? arg : 0, 0 };
 	struct sys_spawn_in in = { .path = path, .path_len = strlen(path),
-				   .arg = arg, .arg_len = strlen(arg) };
+				   .argv = argv };
 	struct sys_spawn_out *out = good_out(sizeof(*out));
 	if (rnd() % 10 == 0) {
 		/* Refused before anything starts. */
@@ -923,10 +924,23 @@ static void spawn_real(void)
 		pool_add(load64(&out->exit_event), KindChild, load64(&out->pid), any);
 }
 
+/* A string pointer no read of which can succeed (bad_pointer's "across
+ * the top of user space" could start in this program's own stack). */
+static const char *bad_string(void)
+{
+	uintptr_t p;
+
+	do
+		p = (uintptr_t)bad_nonnull(1 + rnd() % 100, 0);
+	while (p < STACK_TOP && p >= STACK_TOP - 4096);
+	return (const char *)p;
+}
+
 static void spawn_bogus(void)
 {
 	char *path = (char *)scratch;
 	struct sys_spawn_in in = { .path = "/tests/hello", .path_len = 12 };
+	const char *argv[18] = { 0 };
 	enum status want;
 
 	switch (rnd() % 11) {
@@ -949,20 +963,38 @@ static void spawn_bogus(void)
 		want = StatusBadAddress;
 		break;
 	case 9:
-		in.arg_len = 1 + rnd() % 100;
-		in.arg = bad_nonnull(in.arg_len, 0);
+		if (rnd() % 2) {
+			in.argv = bad_nonnull(8, 0);      /* the array */
+		} else {
+			argv[0] = "/tests/hello";         /* or a string in it */
+			argv[1] = bad_string();
+			in.argv = rnd() % 2 ? 0 : argv;
+			in.envp = in.argv == 0 ? argv : 0;
+		}
 		want = StatusBadAddress;
 		break;
 	default:
-		in.arg = "x";
-		in.arg_len = rnd() % 2 ? ~0ULL : 2048 + rnd() % 4096;
-		want = StatusInvalidArgument;
+		/* 17 strings of 4000 bytes: over ETHOS_ARG_MAX. */
+		memset(path, 'a', 4000);
+		path[4000] = '\0';
+		for (unsigned i = 0; i < 17; i++)
+			argv[i] = path;
+		argv[17] = 0;
+		in.argv = argv;
+		want = StatusTooBig;
 		break;
 	}
 	struct sys_spawn_out out;
 	if (rnd() % 16 == 0) {
 		expect(call(SysSpawn, bad_pointer(sizeof(in), 0), &out), StatusBadAddress,
 		       "spawn with a bad in pointer");
+		return;
+	}
+	if (rnd() % 4 == 0) {
+		/* The same refused by exec, which must leave us as we were:
+		 * every later check of this worker relies on it. */
+		struct sys_exec_in ein = { in.path, in.path_len, in.argv, in.envp };
+		expect(call(SysExec, &ein, 0), want, "exec of a bogus path or argument");
 		return;
 	}
 	expect(call(SysSpawn, &in, &out), want, "spawn of a bogus path or argument");

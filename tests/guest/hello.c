@@ -6,6 +6,11 @@ int main(int argc, char **argv)
 	check_program = "hello";
 	if (argc > 1 && strcmp(argv[1], "quiet") == 0)
 		return 0;
+	if (argc > 1 && strcmp(argv[1], "exec") == 0) {
+		/* For user/bench.c: exec of a tiny program by a tiny program. */
+		char *quiet[] = { "/tests/hello", "quiet", 0 };
+		return 100 + ethos_exec("/tests/hello", quiet, 0);
+	}
 	CHECK_STATUS("print hello world", ethos_print("hello, world\n", 13), StatusOk);
 	uint64_t pid = ethos_getpid();
 	CHECK("getPid is not init's", pid > 1);

@@ -69,8 +69,9 @@ static void read_console(const char *where, void *out)
 static void spawn(const char *where, void *out)
 {
 	char what[96];
-	static const char path[] = "/tests/hello", arg[] = "quiet";
-	struct sys_spawn_in in = { path, sizeof(path) - 1, arg, sizeof(arg) - 1 };
+	static const char path[] = "/tests/hello";
+	static const char *const argv[] = { path, "quiet", 0 };
+	struct sys_spawn_in in = { path, sizeof(path) - 1, argv, 0 };
 	uint64_t pending = count_pending(), completed = count_completed();
 	uint64_t pages = ethos_free_pages();
 

@@ -62,9 +62,10 @@ struct proc {
 
 extern struct proc *current;
 
-/* Creates a process running the archive file `path`; arg is copied to
- * its stack.  On success *out is the new process, Runnable. */
-enum status proc_spawn(const char *path, const char *arg, uint64_t arg_len,
+struct arg_block;
+/* Creates a process running the archive file `path`, its argument block
+ * on its stack.  On success *out is the new process, Runnable. */
+enum status proc_spawn(const char *path, const struct arg_block *args,
 		       struct proc *parent, struct proc **out);
 /* A copy of parent (the caller of fork): its regions shared copy-on-write,
  * its registers (rax = StatusOk), FPU state and name; no events.  On
@@ -109,6 +110,9 @@ void sched_fpu_save(const struct proc *p, struct fpu_state *s);
 /* p is going away: the scheduler must not touch its state again. */
 void sched_forget(struct proc *p);
 void sched_remove(struct proc *p);
+/* p's FPU/SSE state becomes the reset state, in the registers too if
+ * they hold p's (exec). */
+void sched_fpu_reset(struct proc *p);
 /* Ends the current time slice at the next return to user. */
 void sched_yield(void);
 /* Starts the first process. */

@@ -28,8 +28,15 @@ uint64_t ethos_time(void);
 __attribute__((noreturn)) void ethos_exit(int64_t status);
 enum status ethos_shutdown(int64_t status);
 enum status ethos_yield(void);
+/* spawn with argv {path, arg} ({path} if arg is 0) and no environment. */
 enum status ethos_spawn(const char *path, const char *arg, uint64_t *pid,
 			EventId *exit_event);
+/* spawn with NULL-terminated argv and envp (0: empty).  Both spawns leave
+ * the child's exit event to ethos_wait when exit_event is 0. */
+enum status ethos_spawnv(const char *path, char *const argv[],
+			 char *const envp[], uint64_t *pid, EventId *exit_event);
+/* The environment the program started with (crt0.c); NULL-terminated. */
+extern char **environ;
 enum status ethos_beep(uint64_t deadline_ns, EventId *event);
 enum status ethos_block(const struct ethos_tree_node *nodes, uint32_t count,
 			uint8_t *leaf_done, uint32_t *completed_leaves);

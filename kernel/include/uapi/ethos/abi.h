@@ -107,12 +107,14 @@ struct sys_shutdown_in {
  * state.
  */
 
-/* SysSpawn: start a program from the boot archive in a new child. */
+/* SysSpawn: start a program from the boot archive in a new child.  argv
+ * and envp are NULL-terminated arrays of strings (0: empty), within
+ * ETHOS_ARGC_MAX and ETHOS_ARG_MAX; argc 0 is allowed. */
 struct sys_spawn_in {
 	const char *path;
 	uint64_t path_len;
-	const char *arg;          /* one argument string, may be 0 */
-	uint64_t arg_len;
+	const char *const *argv;
+	const char *const *envp;
 };
 struct sys_spawn_out {
 	uint64_t pid;
@@ -130,7 +132,8 @@ struct sys_fork_out {
 /* SysExec: replaces the caller's program with the archive file path (same
  * argv/envp rules as spawn).  No output: on success it does not return; on
  * failure the caller is untouched.  Every event of the caller is cancelled
- * (freed) by a successful exec. */
+ * (freed) by a successful exec, its children's exit events with them; the
+ * pid, the children and the parent's exit event stay. */
 struct sys_exec_in {
 	const char *path;
 	uint64_t path_len;
