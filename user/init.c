@@ -7,6 +7,8 @@
  * the start, and ends the system with "suite: N passed, N failed".
  * Otherwise it greets and shuts down.
  */
+#include <stdio.h>
+#include <string.h>
 #include <ethos/ethos.h>
 
 struct test {
@@ -152,6 +154,8 @@ static int suite(int with_input)
 	/* A first run warms the kernel's caches, so the count that follows
 	 * measures leaks, not caches. */
 	run("/tests/hello", "quiet", &status);
+	/* ... and stdio takes its buffer (a heap page) at its first use. */
+	printf("init: running the suite\n");
 	uint64_t start = ethos_free_pages();
 	uint64_t kstart[KStatCount], kend[KStatCount];
 	enum status kst = ethos_kernel_stats(kstart, 0);
