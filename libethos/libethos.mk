@@ -44,3 +44,21 @@ endef
 
 USER_BINS :=
 -include $(shell find $(BUILD)/user-obj -name "*.d" 2>/dev/null)
+
+# ---- the SDK: what tools/ethos-cc needs to build a program outside the tree
+SDK := $(BUILD)/sdk
+SDK_STAMP := $(SDK)/stamp
+SDK_HEADERS := $(wildcard libethos/include/ethos/*.h kernel/include/uapi/ethos/*.h)
+
+$(SDK_STAMP): $(NEWLIB_STAMP) $(LIBETHOS) $(CRT0) libethos/user.ld $(SDK_HEADERS) tools/ethos-cc
+	@$(if $(Q),echo "  SDK     $(SDK)")
+	$(Q)rm -rf $(SDK) && mkdir -p $(SDK)/include/ethos $(SDK)/lib $(SDK)/bin
+	$(Q)cp -R $(NEWLIB_INC)/. $(SDK)/include/
+	$(Q)cp $(SDK_HEADERS) $(SDK)/include/ethos/
+	$(Q)cp $(NEWLIB_LIB)/libc.a $(NEWLIB_LIB)/libm.a $(LIBETHOS) libethos/user.ld $(SDK)/lib/
+	$(Q)cp $(CRT0) $(SDK)/lib/crt0.o
+	$(Q)cp tools/ethos-cc $(SDK)/bin/
+	$(Q)touch $@
+
+.PHONY: sdk
+sdk: $(SDK_STAMP)

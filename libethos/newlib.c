@@ -216,7 +216,8 @@ void *sbrk(ptrdiff_t incr)
 		if ((uintptr_t)-incr > old - HEAP_BASE)
 			goto nomem;
 	} else if (incr > 0) {
-		if ((size_t)incr > limit - (old - HEAP_BASE))
+		size_t used = old - HEAP_BASE;
+		if (used > limit || (size_t)incr > limit - used)
 			goto nomem;
 		uint64_t free_pages = ethos_free_pages();
 		uint64_t want = ((size_t)incr + PAGE_SIZE - 1) / PAGE_SIZE;

@@ -48,6 +48,11 @@ static const struct test tests[] = {
 	{ "/tests/kstats", 0, 0 },
 	{ "/tests/waitreuse", 0, 0 },
 	{ "/tests/noeffect", 0, 0 },
+	{ "/tests/stdio", 0, 0 },
+	{ "/tests/stdio", "exit", 0 },    /* ends without a newline */
+	{ "/tests/malloc", 0, 0 },
+	{ "/tests/libc", 0, 0 },
+	{ "/tests/portable", 0, 0 },  /* built outside the tree by tools/ethos-cc */
 };
 
 static int passed, failed;
@@ -109,6 +114,12 @@ static void run_test(const struct test *t)
 	uint64_t before[KStatCount], after[KStatCount];
 	enum status kst = ethos_kernel_stats(before, 0);
 	enum status st = run(t->path, t->arg, &status);
+
+	/* stdio exit ends its output without a newline, on purpose: the
+	 * result starts a line of its own (tools/tests.d/12-newlib.sh reads
+	 * that output). */
+	if (strcmp(t->path, "/tests/stdio") == 0 && t->arg && strcmp(t->arg, "exit") == 0)
+		printf("\n");
 
 	snprintf(detail, sizeof(detail), "%s, exit %ld (expected %ld)",
 		 ethos_status_name(st), (long)status, (long)t->expect);
