@@ -185,6 +185,29 @@ static void unsupported(void)
 	CHECK("fputs to stderr", fputs("libc: fputs to stderr\n", stderr) >= 0);
 }
 
+/* fork and exec ride on ethos_fork and ethos_exec: until the kernel has
+ * them they fail with ENOSYS (InvalidSyscall); afterwards they work.  Both
+ * states pass, a silent success or a wrong errno does not. */
+static void processes(void)
+{
+	errno = 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(7);
+	if (pid < 0) {
+		CHECK("fork: ENOSYS while the kernel has no fork", errno == ENOSYS);
+	} else {
+		int st = 0;
+		CHECK("waitpid gets the forked child's exit status",
+		      waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	}
+	char *argv[] = { "missing", NULL };
+	errno = 0;
+	CHECK("execve of a missing file: -1 with ENOENT (ENOSYS without exec)",
+	      execve("/no/such/program", argv, NULL) == -1 &&
+	      (errno == ENOENT || errno == ENOSYS));
+}
+
 int main(void)
 {
 	check_program = "libc";
@@ -195,5 +218,6 @@ int main(void)
 	maths();
 	clocks();
 	unsupported();
+	processes();
 	return check_failures;
 }
