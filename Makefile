@@ -1,7 +1,11 @@
 # Ethos-style Xen PV microkernel.
 #
 #   make          build build/kernel.elf and build/initrd.cpio
-#   make run      install what is missing, build, boot under QEMU+Xen (dom0)
+#   make run      install what is missing, build, boot under QEMU+Xen (dom0);
+#                 ARGS="..." adds to the kernel command line, PROGRAMS="..."
+#                 adds programs built with tools/ethos-cc as /bin/NAME
+#   make sdk      build/sdk: newlib, libethos, crt0 and the linker script
+#                 for tools/ethos-cc (plain make builds it too)
 #   make test     install what is missing, run every test; last line
 #                 "N passed, N failed", non-zero exit on any failure
 #   make bench    benchmarks, written to docs/BENCHMARKS.md
@@ -139,7 +143,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-dom0 --timeout 60 $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	tools/run-dom0 --timeout 60 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 
 # QEMU stopped at reset, its gdb stub on GDB_PORT; in another terminal:
 # gdb -x tools/gdb/ethos.gdb (README, "Debugging").

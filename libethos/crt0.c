@@ -6,6 +6,7 @@
  * 16n + 8 in ethos_start, as the ABI wants at a function's entry; rbp is
  * 0, which ends backtraces.
  */
+#include <stdlib.h>
 #include <ethos/ethos.h>
 
 /* Three arguments whatever main declares: extra ones are harmless in the
@@ -13,7 +14,6 @@
 int main(int argc, char **argv, char **envp);
 __attribute__((noreturn, used)) void ethos_start(uint64_t *sp);
 
-char **environ;
 
 __asm__(".text\n"
 	".globl _start\n"
@@ -30,6 +30,8 @@ void ethos_start(uint64_t *sp)
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
 
-	environ = envp;
-	ethos_exit(main(argc, argv, envp));
+	/* newlib: environ, constructors; exit() runs the atexit handlers
+	 * and flushes stdio. */
+	ethos_libc_init(envp);
+	exit(main(argc, argv, envp));
 }

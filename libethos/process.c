@@ -9,6 +9,7 @@
  * exit event (a non-NULL exit_event to ethos_spawn or ethos_fork) owns it
  * and retires it itself; one that passes NULL leaves it to ethos_wait.
  */
+#include <string.h>
 #include <ethos/ethos.h>
 
 #define CHILDREN_MAX 64           /* the kernel's process table holds 64 */

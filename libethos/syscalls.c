@@ -1,4 +1,6 @@
 /* Syscall wrappers. */
+#include <stdlib.h>
+#include <string.h>
 #include <ethos/ethos.h>
 
 enum status ethos_print(const char *buf, size_t len)

@@ -4,6 +4,7 @@
  * loop, in TSC cycles (under QEMU icount: guest instructions, Xen's
  * included).
  */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 #define RUNS 7

@@ -14,6 +14,8 @@
 #ifndef GUEST_ARGSPEC_H
 #define GUEST_ARGSPEC_H
 
+#include <stdio.h>
+#include <string.h>
 #include <ethos/ethos.h>
 
 struct argspec {

@@ -1,4 +1,5 @@
 /* Executes an invalid instruction: must be killed with #UD. */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

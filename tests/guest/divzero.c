@@ -1,4 +1,5 @@
 /* Divides by zero: must be killed with a divide error. */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

@@ -11,3 +11,14 @@ $(BUILD)/root/tests/corrupt.elf: $(BUILD)/root/tests/hello
 # Cut short inside the program headers.
 $(BUILD)/root/tests/truncated.elf: $(BUILD)/root/tests/hello
 	head -c 100 $< > $@
+
+# A portable program (no Ethos header) built as a user would build one:
+# tools/ethos-cc on the SDK, from a temporary folder outside the tree.
+GUEST_TEST_BINS += $(BUILD)/root/tests/portable
+$(BUILD)/root/tests/portable: tests/portable/portable.c $(SDK_STAMP) tools/ethos-cc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  ETHOSCC $@")
+	$(Q)d=$$(mktemp -d /tmp/ethos-portable.XXXXXX) && cp $< $$d/ && \
+		(cd $$d && ETHOS_SDK=$(abspath $(SDK)) $(abspath tools/ethos-cc) \
+			-std=c99 -O2 -Wall -Wextra -Werror -pedantic portable.c -o portable) && \
+		cp $$d/portable $@; rc=$$?; rm -rf $$d; exit $$rc

@@ -1,4 +1,5 @@
 /* Executes a privileged instruction: must be killed with #GP. */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

@@ -1,4 +1,5 @@
 /* Reads kernel memory: must be killed (page fault), nothing else. */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

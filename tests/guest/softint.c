@@ -6,6 +6,8 @@
  * 32-bit hypercall gate) is a #GP whose error code names the vector
  * (arch/x86/traps.c: under QEMU, Xen misroutes 2 and 0x82 to gate 4).
  */
+#include <stdio.h>
+#include <string.h>
 #include <ethos/ethos.h>
 
 int main(int argc, char **argv)

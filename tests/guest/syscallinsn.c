@@ -1,5 +1,6 @@
 /* The syscall instruction is not our ABI (int $0x80 is): the process must
  * be killed, the kernel must go on. */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

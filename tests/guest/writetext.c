@@ -1,4 +1,5 @@
 /* Writes its own text: must be killed (page fault on a read-only page). */
+#include <stdio.h>
 #include <ethos/ethos.h>
 
 int main(void)

@@ -5,7 +5,6 @@
 #ifndef ETHOS_ETHOS_H
 #define ETHOS_ETHOS_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <ethos/abi.h>
@@ -78,17 +77,17 @@ void ethos_child_record(uint64_t pid, EventId exit_event);
 enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count);
 const char *ethos_kstat_name(enum kernel_stat s);
 
-/* A small C library until newlib arrives. */
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void *malloc(size_t size);
-void free(void *ptr);
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
+/* The C library is newlib (<stdio.h>, <stdlib.h>, <string.h>, ...); the
+ * system layer under it is libethos/newlib.c. */
+/* The errno value for a status (ENOSYS for InvalidSyscall, ...). */
+int ethos_errno(enum status st);
+/* sbrk (so malloc) refuses to grow the heap past this many bytes, so that
+ * malloc returns NULL (errno ENOMEM) before the kernel runs out of pages
+ * for the process (USER_PAGES_MAX, the machine's memory).  A program may
+ * change it before it allocates. */
+#define ETHOS_HEAP_LIMIT_DEFAULT (64UL << 20)
+extern size_t ethos_heap_limit;
+/* crt0, before main: environ, constructors, destructors at exit(). */
+void ethos_libc_init(char **envp);
 
 #endif

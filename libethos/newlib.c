@@ -1,0 +1,408 @@
+/*
+ * The system layer under newlib: the few "system calls" newlib's C library
+ * needs (write, read, sbrk, _exit, ...), each on the Ethos calls.  newlib
+ * is built for x86_64-elf without syscalls of its own, so it calls these by
+ * their plain POSIX names (its MISSING_SYSCALL_NAMES configuration); the
+ * underscored names (_write, ...) are aliases for code that expects them.
+ *
+ * The rule: a call Ethos has no answer for fails with -1 and errno set
+ * (ENOSYS when the call is missing), never a silent success.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <ethos/ethos.h>
+
+#define HEAP_BASE 0x0000000100000000UL      /* kernel/include/kernel/region.h */
+#define HEAP_END  0x0000004000000000UL
+#define PAGE_SIZE 4096UL
+
+/* The alias of a syscall under newlib's other name. */
+#define ALIAS(name) \
+	__typeof__(name) _##name __attribute__((alias(#name), copy(name)))
+
+int ethos_errno(enum status st)
+{
+	switch (st) {
+	case StatusOk:                  return 0;
+	case StatusInvalidSyscall:
+	case StatusNotImplemented:      return ENOSYS;
+	case StatusNotFound:            return ENOENT;
+	case StatusNoMemory:            return ENOMEM;
+	case StatusTooBig:              return E2BIG;
+	case StatusBadAddress:          return EFAULT;
+	case StatusNoSpace:             return EAGAIN;
+	case StatusInvalidElfFile:      return ENOEXEC;
+	case StatusNotPermitted:        return EPERM;
+	case StatusCancelled:           return ECANCELED;
+	case StatusInvalidEvent:
+	case StatusInvalidEventWaitTree:
+	case StatusInvalidArgument:     return EINVAL;
+	default:                        return EIO;
+	}
+}
+
+/* -1 with errno for a failed status. */
+static int fail(enum status st)
+{
+	errno = ethos_errno(st);
+	return -1;
+}
+
+static int unsupported(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+/* ---- file descriptors: 0 is console input, 1 and 2 the console ---------- */
+
+/* Files follow with the files issue; until then only the console's three
+ * descriptors exist.  A closed one stays closed. */
+static unsigned int std_closed;
+
+static int std_fd(int fd)
+{
+	return fd >= 0 && fd <= 2 && !(std_closed & (1u << fd));
+}
+
+_READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	if (!std_fd(fd) || fd == 0) {
+		errno = EBADF;
+		return -1;
+	}
+	while (done < n) {
+		size_t chunk = n - done < ETHOS_PRINT_MAX ? n - done : ETHOS_PRINT_MAX;
+		enum status st = ethos_print(p + done, chunk);
+		if (st != StatusOk)
+			return done ? (int)done : fail(st);
+		done += chunk;
+	}
+	return (int)n;
+}
+ALIAS(write);
+
+/* One console read: blocks until some input arrives (1..n bytes). */
+_READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t n)
+{
+	EventId e;
+	uint64_t size = 0;
+
+	if (fd != 0 || !std_fd(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	enum status st = ethos_read_console(n, &e);
+	if (st != StatusOk)
+		return fail(st);
+	st = ethos_block_and_retire(e, buf, n, &size);
+	if (st != StatusOk)
+		return fail(st);
+	return (int)size;
+}
+ALIAS(read);
+
+int close(int fd)
+{
+	if (!std_fd(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	std_closed |= 1u << fd;
+	return 0;
+}
+ALIAS(close);
+
+int open(const char *path, int flags, ...)
+{
+	(void)path;
+	(void)flags;
+	return unsupported();      /* no file system calls yet */
+}
+ALIAS(open);
+
+int isatty(int fd)
+{
+	if (!std_fd(fd)) {
+		errno = EBADF;
+		return 0;
+	}
+	return 1;
+}
+ALIAS(isatty);
+
+int fstat(int fd, struct stat *st)
+{
+	if (!std_fd(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFCHR | 0620;
+	return 0;
+}
+ALIAS(fstat);
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	(void)off;
+	(void)whence;
+	errno = std_fd(fd) ? ESPIPE : EBADF;
+	return -1;
+}
+ALIAS(lseek);
+
+int stat(const char *path, struct stat *st)
+{
+	(void)path;
+	(void)st;
+	return unsupported();
+}
+ALIAS(stat);
+
+int link(const char *old, const char *new)
+{
+	(void)old;
+	(void)new;
+	return unsupported();
+}
+ALIAS(link);
+
+int unlink(const char *path)
+{
+	(void)path;
+	return unsupported();
+}
+ALIAS(unlink);
+
+/* ---- the heap -------------------------------------------------------------- */
+
+/*
+ * sbrk hands out the heap region from its base.  The region is 255 GiB of
+ * demand-zero address space, but the kernel gives a process at most
+ * USER_PAGES_MAX pages (256 MiB) and the machine has less than that: a
+ * page fault it cannot serve kills the process (tests/guest/memhog.c).  So
+ * that malloc fails cleanly (NULL, errno ENOMEM) instead, sbrk refuses to
+ * grow the heap past ethos_heap_limit bytes, and past what the kernel has
+ * free (less a reserve for the kernel and the other processes) when it is
+ * asked.  The second test is a snapshot, not a reservation: pages are only
+ * taken when touched.
+ */
+size_t ethos_heap_limit = ETHOS_HEAP_LIMIT_DEFAULT;
+#define FREE_RESERVE_PAGES 1024     /* 4 MiB left to everyone else */
+
+static uintptr_t brk_cur = HEAP_BASE;
+
+void *sbrk(ptrdiff_t incr)
+{
+	uintptr_t old = brk_cur;
+	size_t limit = ethos_heap_limit < HEAP_END - HEAP_BASE ?
+		ethos_heap_limit : HEAP_END - HEAP_BASE;
+
+	if (incr < 0) {
+		if ((uintptr_t)-incr > old - HEAP_BASE)
+			goto nomem;
+	} else if (incr > 0) {
+		size_t used = old - HEAP_BASE;
+		if (used > limit || (size_t)incr > limit - used)
+			goto nomem;
+		uint64_t free_pages = ethos_free_pages();
+		uint64_t want = ((size_t)incr + PAGE_SIZE - 1) / PAGE_SIZE;
+		if (free_pages < FREE_RESERVE_PAGES ||
+		    want > free_pages - FREE_RESERVE_PAGES)
+			goto nomem;
+	}
+	brk_cur = old + incr;
+	return (void *)old;
+nomem:
+	errno = ENOMEM;
+	return (void *)-1;
+}
+ALIAS(sbrk);
+
+/* ---- processes --------------------------------------------------------------- */
+
+void _exit(int status)
+{
+	ethos_exit(status);
+}
+
+pid_t getpid(void)
+{
+	return (pid_t)ethos_getpid();
+}
+ALIAS(getpid);
+
+/*
+ * Ethos has no signals.  A signal to oneself (raise, abort) ends the
+ * program with status 128 + sig, as a shell reports a killed child; one to
+ * a child ends it (ethos_kill); signal 0 (a probe) has no equivalent.
+ */
+int kill(pid_t pid, int sig)
+{
+	if (sig <= 0 || sig >= NSIG) {
+		errno = sig == 0 ? ENOSYS : EINVAL;
+		return -1;
+	}
+	if ((uint64_t)pid == ethos_getpid())
+		ethos_exit(128 + sig);
+	enum status st = ethos_kill((uint64_t)pid);
+	return st == StatusOk ? 0 : fail(st);
+}
+ALIAS(kill);
+
+pid_t fork(void)
+{
+	uint64_t pid;
+	enum status st = ethos_fork(&pid, NULL);
+
+	return st == StatusOk ? (pid_t)pid : fail(st);
+}
+ALIAS(fork);
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return fail(ethos_exec(path, argv, envp));
+}
+ALIAS(execve);
+
+/* An Ethos exit status as a wait status: exited with the low 8 bits, or
+ * killed (by a trap or by the parent) as if by a signal. */
+static int wait_status(int64_t st)
+{
+	if (st == ETHOS_KILLED_BY_PARENT)
+		return SIGKILL;
+	if (st <= ETHOS_KILLED_BASE) {
+		switch (ETHOS_KILLED_BASE - st) {
+		case 0: return SIGFPE;       /* divide error */
+		case 6: return SIGILL;       /* invalid opcode */
+		case 3:
+		case 1: return SIGTRAP;
+		default: return SIGSEGV;     /* page fault, #GP, ... */
+		}
+	}
+	return (int)(st & 0xff) << 8;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	uint64_t got = (uint64_t)pid;
+	int64_t st64 = 0;
+	enum status st;
+
+	if (options != 0)
+		return unsupported();         /* WNOHANG, WUNTRACED: no */
+	if (pid == -1)
+		st = ethos_wait_any(&got, &st64);
+	else if (pid > 0)
+		st = ethos_wait((uint64_t)pid, &st64);
+	else
+		return unsupported();         /* process groups */
+	if (st == StatusNotFound) {
+		errno = ECHILD;
+		return -1;
+	}
+	if (st != StatusOk)
+		return fail(st);
+	if (status)
+		*status = wait_status(st64);
+	return (pid_t)got;
+}
+
+pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+ALIAS(wait);
+
+/* ---- time: the kernel's clock counts nanoseconds since boot ---------------- */
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+		errno = EINVAL;
+		return -1;
+	}
+	uint64_t ns = ethos_time();
+	ts->tv_sec = (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+	return 0;
+}
+
+/* No wall clock yet: the epoch is the boot. */
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	(void)tz;
+	if (tv) {
+		uint64_t ns = ethos_time();
+		tv->tv_sec = (time_t)(ns / 1000000000u);
+		tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+	}
+	return 0;
+}
+ALIAS(gettimeofday);
+
+static uint64_t start_ns;
+
+/* The kernel does not report CPU time: the program's run time since it
+ * started stands for its user time (clock() is built on this). */
+clock_t times(struct tms *buf)
+{
+	uint64_t ticks = (ethos_time() - start_ns) / (1000000000u / CLOCKS_PER_SEC);
+
+	if (buf) {
+		buf->tms_utime = (clock_t)ticks;
+		buf->tms_stime = 0;
+		buf->tms_cutime = 0;
+		buf->tms_cstime = 0;
+	}
+	return (clock_t)ticks;
+}
+ALIAS(times);
+
+/* ---- start and end of a program -------------------------------------------------- */
+
+/* Static constructors and destructors (the linker script gathers them;
+ * newlib's __libc_init_array is not built for this target). */
+extern void (*__preinit_array_start[])(void), (*__preinit_array_end[])(void);
+extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
+extern void (*__fini_array_start[])(void), (*__fini_array_end[])(void);
+
+static void run_fini_array(void)
+{
+	for (size_t i = __fini_array_end - __fini_array_start; i > 0; i--)
+		__fini_array_start[i - 1]();
+}
+
+/*
+ * What newlib needs before main: the environment, static constructors,
+ * and the destructors registered so that exit() runs them (exit() also
+ * runs the atexit handlers and flushes stdio).  crt0 calls it, then
+ * exit(main(...)).
+ */
+void ethos_libc_init(char **envp)
+{
+	extern char **environ;
+
+	start_ns = ethos_time();
+	if (envp)
+		environ = envp;
+	atexit(run_fini_array);
+	for (void (**f)(void) = __preinit_array_start; f < __preinit_array_end; f++)
+		(*f)();
+	for (void (**f)(void) = __init_array_start; f < __init_array_end; f++)
+		(*f)();
+}
