@@ -50,6 +50,7 @@ static const struct test tests[] = {
 	{ "/tests/exec", 0, 0, 1 },
 	{ "/tests/fork", 0, 0, 1 },
 	{ "/tests/forkbomb", 0, 0, 0 },
+	{ "/tests/batch", 0, 0, 0 },
 };
 
 static int passed, failed;
