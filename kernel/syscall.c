@@ -386,6 +386,8 @@ static enum status sys_read_console(struct proc *p, uintptr_t uin, uintptr_t uou
 	return st;
 }
 
+static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout);
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -406,7 +408,59 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysKernelStats] = sys_kernel_stats,
 	[SysFork] = sys_fork,
 	[SysExec] = sys_exec,
+	[SysBatch] = sys_batch,
 };
+
+/* The calls a batch may hold: those that come back to the caller at once
+ * (not block, exit, shutdown, fork or exec) and are not batch itself. */
+static bool batchable(uint64_t nr)
+{
+	return nr < SysCount && syscall_table[nr] != NULL && nr != SysBlock &&
+	       nr != SysExit && nr != SysShutdown && nr != SysFork &&
+	       nr != SysExec && nr != SysBatch;
+}
+
+/*
+ * Both the array (every status lands in it) and the output are probed
+ * before the first call runs, so a bad pointer runs nothing; after that
+ * each call obeys the no-effect rule on its own.
+ */
+static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_batch_in in;
+	struct sys_batch_out out = { 0 };
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.count > ETHOS_BATCH_MAX || (in.flags & ~ETHOS_BATCH_STOP) != 0)
+		return StatusInvalidArgument;
+	uintptr_t calls = (uintptr_t)in.calls;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk ||
+	    (st = user_writable(calls, in.count * sizeof(struct ethos_batch_call))) !=
+	    StatusOk)
+		return st;
+	for (uint32_t i = 0; i < in.count; i++) {
+		uintptr_t entry = calls + i * sizeof(struct ethos_batch_call);
+		struct ethos_batch_call c;
+		int64_t status;
+
+		st = copyin(&c, entry, sizeof(c));
+		ASSERT(st == StatusOk);   /* probed writable, so readable */
+		status = batchable(c.nr) ?
+			 syscall_table[c.nr](p, (uintptr_t)c.in, (uintptr_t)c.out) :
+			 StatusInvalidSyscall;
+		st = copyout(entry + offsetof(struct ethos_batch_call, status),
+			     &status, sizeof(status));
+		ASSERT(st == StatusOk);
+		out.done++;
+		if (status != StatusOk && (in.flags & ETHOS_BATCH_STOP))
+			break;
+	}
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);
+	return st;
+}
 
 void kernel_syscall(struct trap_frame *tf)
 {

@@ -173,6 +173,18 @@ enum status ethos_completed_events(EventId *ids, uint64_t capacity, uint64_t *co
 	return list(SysGetCompletedEvents, ids, capacity, count);
 }
 
+enum status ethos_batch(struct ethos_batch_call *calls, uint32_t count,
+			uint32_t flags, uint32_t *done)
+{
+	struct sys_batch_in in = { .calls = calls, .count = count, .flags = flags };
+	struct sys_batch_out out = { 0 };
+	enum status st = ethos_syscall(SysBatch, &in, &out);
+
+	if (done)
+		*done = out.done;
+	return st;
+}
+
 enum status ethos_kill(uint64_t pid)
 {
 	struct sys_kill_in in = { .pid = pid };

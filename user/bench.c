@@ -242,6 +242,75 @@ static void start_tiny(void)
 	report("fork_exec_wait_tiny", vf, "cycles");
 }
 
+/*
+ * 16 calls one by one and in one batch (SysBatch): getPid (the crossing
+ * alone), beep (far deadlines; cancelled outside the timing), retire (of
+ * 16 beeps already completed).  Cycles per call.
+ */
+static void batch16(void)
+{
+	enum { B = 16 };
+	static struct ethos_batch_call calls[B];
+	static struct sys_getpid_out pid_out[B];
+	static struct sys_beep_in beep_in[B];
+	static struct sys_event_out beep_out[B];
+	static struct sys_retire_in retire_in[B];
+	static struct sys_retire_out retire_out[B];
+	static struct ethos_beep_result res[B];
+	uint64_t v1[RUNS], vb[RUNS];
+	uint64_t far = ethos_time() + 3600000 * MS;
+	const char *names[3][2] = {
+		{ "getpid_x16_single", "getpid_x16_batch" },
+		{ "beep_x16_single", "beep_x16_batch" },
+		{ "retire_x16_single", "retire_x16_batch" },
+	};
+
+	for (int kind = 0; kind < 3; kind++) {
+		for (int r = 0; r < RUNS; r++) {
+			for (int pass = 0; pass < 2; pass++) {
+				if (kind == 2) {         /* 16 completed beeps */
+					struct ethos_tree_node t[B + 1];
+					t[0] = (struct ethos_tree_node){ .kind = TreeThreshold,
+						.k = B, .first_child = 1, .nchildren = B };
+					for (int i = 0; i < B; i++) {
+						ethos_beep(0, &retire_in[i].event);
+						t[1 + i] = (struct ethos_tree_node){ .kind = TreeLeaf,
+							.event = retire_in[i].event };
+						retire_in[i].buf = &res[i];
+						retire_in[i].capacity = sizeof(res[i]);
+					}
+					ethos_block(t, B + 1, 0, 0);
+				}
+				for (int i = 0; i < B; i++) {
+					if (kind == 0)
+						calls[i] = (struct ethos_batch_call){ SysGetPid, 0, &pid_out[i], 0 };
+					else if (kind == 1) {
+						beep_in[i].deadline_ns = far + (uint64_t)i;
+						calls[i] = (struct ethos_batch_call){ SysBeep, &beep_in[i], &beep_out[i], 0 };
+					} else
+						calls[i] = (struct ethos_batch_call){ SysRetire, &retire_in[i], &retire_out[i], 0 };
+				}
+				uint64_t t0 = rdtsc();
+				if (pass == 0)
+					for (int i = 0; i < B; i++)
+						ethos_syscall(calls[i].nr, calls[i].in, calls[i].out);
+				else
+					ethos_batch(calls, B, 0, 0);
+				uint64_t t = (rdtsc() - t0) / B;
+				if (pass == 0)
+					v1[r] = t;
+				else
+					vb[r] = t;
+				if (kind == 1)
+					for (int i = 0; i < B; i++)
+						ethos_cancel(beep_out[i].event);
+			}
+		}
+		report(names[kind][0], v1, "cycles/call");
+		report(names[kind][1], vb, "cycles/call");
+	}
+}
+
 int main(void)
 {
 	null_syscall();
@@ -254,5 +323,6 @@ int main(void)
 	fork_exit_wait();
 	cow_faults();
 	start_tiny();
+	batch16();
 	return 0;
 }

@@ -55,6 +55,11 @@ enum status ethos_read_console(uint64_t max, EventId *event);
 /* Ends one of the caller's children; its exit status is ETHOS_KILLED_BY_PARENT. */
 enum status ethos_kill(uint64_t pid);
 const char *ethos_status_name(enum status st);
+/* Runs calls[0..count) in one crossing (SysBatch in ethos/abi.h): each
+ * entry gets its own status; flags ETHOS_BATCH_STOP stops at the first
+ * failure.  *done (if not NULL) is how many ran. */
+enum status ethos_batch(struct ethos_batch_call *calls, uint32_t count,
+			uint32_t flags, uint32_t *done);
 
 /* Processes (libethos/process.c).  fork: the parent gets the child's pid
  * and exit event, the child gets pid 0.  exec returns only on failure, with

@@ -53,6 +53,7 @@ enum syscall_number {
 	SysKernelStats,           /* 16 */
 	SysFork,                  /* 17 */
 	SysExec,                  /* 18 */
+	SysBatch,                 /* 19 */
 	SysCount
 };
 
@@ -220,6 +221,36 @@ struct sys_event_list_out {
 #define ETHOS_CONSOLE_READ_MAX 1024
 struct sys_read_console_in {
 	uint64_t max;
+};
+
+/*
+ * SysBatch: runs calls[0..count) in order in one crossing into the kernel,
+ * each exactly as if made alone, and writes each call's status into its
+ * entry.  Calls that block or do not come back to the caller (block,
+ * exit, shutdown, fork, exec) and batch itself are refused inside a batch:
+ * their entry says InvalidSyscall and nothing else happens for them.  With
+ * ETHOS_BATCH_STOP the batch ends at the first call whose status is not
+ * Ok; the entries after it are left as they were.  The batch's own status
+ * is Ok once it ran (out.done says how many calls); InvalidArgument for a
+ * count over ETHOS_BATCH_MAX or unknown flags, BadAddress if the array or
+ * the output is not writable, and then no call runs.
+ */
+#define ETHOS_BATCH_MAX 256
+#define ETHOS_BATCH_STOP 0x1          /* stop at the first failure */
+struct ethos_batch_call {
+	uint64_t nr;
+	const void *in;
+	void *out;
+	int64_t status;           /* written by the kernel */
+};
+struct sys_batch_in {
+	struct ethos_batch_call *calls;
+	uint32_t count;
+	uint32_t flags;
+};
+struct sys_batch_out {
+	uint32_t done;            /* calls that ran */
+	uint32_t pad;
 };
 
 /* SysKill: a parent ends one of its children. */

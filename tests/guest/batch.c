@@ -1,0 +1,191 @@
+/*
+ * SysBatch: many calls in one crossing, each as if made alone; refusals
+ * of the calls a batch may not hold (block, exit, shutdown, fork, exec,
+ * batch itself, numbers past the table); bad pointers mid-batch; the stop
+ * flag; absurd counts and bad arrays, which run nothing.
+ */
+#include "check.h"
+
+#define N 16
+#define FAR (3600ULL * 1000000000ULL)
+#define SENTINEL 0x5e5e5e5e
+
+static struct ethos_batch_call calls[ETHOS_BATCH_MAX + 1];
+static struct sys_beep_in beep_in[N];
+static struct sys_event_out beep_out[N];
+static struct sys_cancel_in cancel_in[N];
+
+static uint64_t pending(void)
+{
+	uint64_t n = 0;
+
+	ethos_pending_events(0, 0, &n);
+	return n;
+}
+
+static uint64_t events(void)
+{
+	uint64_t v[KStatCount];
+
+	ethos_kernel_stats(v, 0);
+	return v[KStatEvents];
+}
+
+static void fill_beeps(int n)
+{
+	for (int i = 0; i < n; i++) {
+		beep_in[i].deadline_ns = ethos_time() + FAR + (uint64_t)i;
+		beep_out[i].event = 0;
+		calls[i] = (struct ethos_batch_call){ SysBeep, &beep_in[i],
+						      &beep_out[i], SENTINEL };
+	}
+}
+
+static void cancel_all(int n)
+{
+	for (int i = 0; i < n; i++) {
+		cancel_in[i].event = beep_out[i].event;
+		calls[i] = (struct ethos_batch_call){ SysCancel, &cancel_in[i],
+						      0, SENTINEL };
+	}
+}
+
+static void sixteen_beeps(void)
+{
+	uint32_t done = 0;
+	int ok = 1;
+
+	fill_beeps(N);
+	CHECK_STATUS("a batch of 16 beeps", ethos_batch(calls, N, 0, &done),
+		     StatusOk);
+	for (int i = 0; i < N; i++)
+		ok &= calls[i].status == StatusOk && beep_out[i].event != 0;
+	CHECK("each beep has its status and its event", ok && done == N);
+	CHECK("16 events pending", pending() == N);
+	cancel_all(N);
+	CHECK_STATUS("a batch of 16 cancels", ethos_batch(calls, N, 0, &done),
+		     StatusOk);
+	ok = 1;
+	for (int i = 0; i < N; i++)
+		ok &= calls[i].status == StatusOk;
+	CHECK("every cancel Ok, nothing pending", ok && pending() == 0);
+}
+
+static void refused_inside(void)
+{
+	static const uint64_t refused[] = { SysBlock, SysExit, SysShutdown,
+					    SysFork, SysExec, SysBatch,
+					    SysCount, 9999 };
+	struct sys_exit_in exit_in = { .status = 77 };
+	struct sys_batch_in inner = { .calls = calls, .count = 1 };
+	struct sys_fork_out fork_out;
+	uint64_t before = events();
+	uint32_t done = 0;
+	int n = sizeof(refused) / sizeof(refused[0]), ok = 1;
+
+	for (int i = 0; i < n; i++)
+		calls[i] = (struct ethos_batch_call){ refused[i], 0, 0, SENTINEL };
+	calls[1].in = &exit_in;           /* would end us */
+	calls[3].out = &fork_out;         /* would make a child */
+	calls[5].in = &inner;             /* a batch inside a batch */
+	fill_beeps(0);
+	beep_in[0].deadline_ns = ethos_time() + FAR;
+	calls[n] = (struct ethos_batch_call){ SysBeep, &beep_in[0], &beep_out[0],
+					      SENTINEL };
+	CHECK_STATUS("a batch of calls a batch may not hold",
+		     ethos_batch(calls, (uint32_t)n + 1, 0, &done), StatusOk);
+	for (int i = 0; i < n; i++)
+		ok &= calls[i].status == StatusInvalidSyscall;
+	CHECK("each is refused with InvalidSyscall, and we are still here",
+	      ok && done == (uint32_t)n + 1);
+	CHECK("the call after them ran", calls[n].status == StatusOk &&
+	      events() == before + 1);
+	ethos_cancel(beep_out[0].event);
+}
+
+static void bad_pointer_mid_batch(void)
+{
+	uint64_t before = events();
+	uint32_t done = 0;
+
+	fill_beeps(N);
+	calls[5].out = (void *)in_text;                   /* read-only */
+	calls[9].in = (const void *)0xffff888000000000UL; /* the kernel */
+	CHECK_STATUS("a batch with two bad pointers inside",
+		     ethos_batch(calls, N, 0, &done), StatusOk);
+	CHECK("those two fail with BadAddress",
+	      calls[5].status == StatusBadAddress &&
+	      calls[9].status == StatusBadAddress);
+	CHECK("the other 14 made their events, the two none",
+	      done == N && events() == before + N - 2 && pending() == N - 2);
+	cancel_all(N);
+	ethos_batch(calls, N, 0, 0);
+	CHECK("all cancelled", pending() == 0 && events() == before);
+}
+
+static void stop_at_failure(void)
+{
+	uint32_t done = 0;
+
+	fill_beeps(N);
+	calls[4].nr = 9999;
+	CHECK_STATUS("a batch that stops at its first failure",
+		     ethos_batch(calls, N, ETHOS_BATCH_STOP, &done), StatusOk);
+	CHECK("it ran 5 calls, the fifth failed",
+	      done == 5 && calls[4].status == StatusInvalidSyscall);
+	CHECK("the entries after it are untouched, their beeps not made",
+	      calls[5].status == SENTINEL && calls[N - 1].status == SENTINEL &&
+	      pending() == 4);
+	cancel_all(4);
+	ethos_batch(calls, 4, 0, 0);
+}
+
+static void refused_whole(void)
+{
+	struct sys_batch_in in = { .calls = calls, .count = 1 };
+	struct sys_batch_out out;
+	uint64_t before = events();
+
+	fill_beeps(N);
+	CHECK_STATUS("count over ETHOS_BATCH_MAX",
+		     ethos_batch(calls, ETHOS_BATCH_MAX + 1, 0, 0),
+		     StatusInvalidArgument);
+	CHECK_STATUS("an absurd count", ethos_batch(calls, 0xffffffffu, 0, 0),
+		     StatusInvalidArgument);
+	CHECK_STATUS("unknown flags", ethos_batch(calls, 1, 0x80, 0),
+		     StatusInvalidArgument);
+	CHECK_STATUS("the array in read-only text",
+		     ethos_batch((struct ethos_batch_call *)in_text, 1, 0, 0),
+		     StatusBadAddress);
+	CHECK_STATUS("the array in unmapped memory",
+		     ethos_batch((struct ethos_batch_call *)0x80000000UL, 1, 0, 0),
+		     StatusBadAddress);
+	CHECK_STATUS("the array running past the top of user memory",
+		     ethos_batch((struct ethos_batch_call *)(0x8000000000UL - 48),
+				 2, 0, 0), StatusBadAddress);
+	CHECK_STATUS("the output in read-only text",
+		     ethos_syscall(SysBatch, &in, (void *)in_text),
+		     StatusBadAddress);
+	CHECK_STATUS("the input unmapped",
+		     ethos_syscall(SysBatch, (void *)0x80000000UL, &out),
+		     StatusBadAddress);
+	CHECK("none of them ran a call", events() == before &&
+	      calls[0].status == SENTINEL);
+	CHECK_STATUS("an empty batch", ethos_batch(calls, 0, 0, 0), StatusOk);
+}
+
+int main(void)
+{
+	EventId warm;
+
+	check_program = "batch";
+	/* The event table first: it outlives every window here. */
+	ethos_beep(ethos_time() + FAR, &warm);
+	ethos_cancel(warm);
+	sixteen_beeps();
+	refused_inside();
+	bad_pointer_mid_batch();
+	stop_at_failure();
+	refused_whole();
+	return check_failures;
+}
