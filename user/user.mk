@@ -16,3 +16,4 @@ $(BUILD)/root/bin/$(notdir $(1)): $(1)
 USER_BINS += $(BUILD)/root/bin/$(notdir $(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call extra_program,$(p))))
+$(eval $(call user_program,forkonce,user/forkonce.c,bin/forkonce))

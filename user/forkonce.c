@@ -1,0 +1,69 @@
+/*
+ * /bin/forkonce: one fork + child exit + parent wait with 256 heap pages
+ * touched (the heap already read-only from an earlier fork, as in the
+ * steady state of bench's loop), one spawn of /bin/true + wait, and one
+ * fork right after the heap was written again (256 entries to
+ * write-protect), each between two marker functions, so that
+ * tools/trace/trace-forkonce can single-step exactly one of each.  Not a
+ * test: it prints only.
+ */
+#include <stdio.h>
+#include <ethos/ethos.h>
+
+#define HEAP_PAGES 256
+#define HEAP ((volatile uint64_t *)0x140000000UL)
+
+/* noinline and a visible side effect: the tracer breaks on their addresses. */
+__attribute__((noinline)) void mark_fork_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_fork_end(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_spawn_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+
+int main(void);
+
+int main(void)
+{
+	uint64_t pid;
+	EventId ev;
+	struct ethos_exit_result r;
+
+	for (int i = 0; i < HEAP_PAGES; i++)
+		HEAP[i * 512] = 1;
+	/* A warm-up round, so the traced one finds caches and pools as the
+	 * benchmark's loop does. */
+	for (int round = 0; round < 2; round++) {
+		if (round == 1)
+			mark_fork_start();
+		if (ethos_fork(&pid, &ev) != StatusOk)
+			return 1;
+		if (pid == 0)
+			ethos_exit(0);
+		ethos_block_and_retire(ev, &r, sizeof(r), 0);
+		if (round == 1)
+			mark_fork_end();
+	}
+	for (int round = 0; round < 2; round++) {
+		if (round == 1)
+			mark_spawn_start();
+		if (ethos_spawn("/bin/true", 0, &pid, &ev) != StatusOk)
+			return 1;
+		ethos_block_and_retire(ev, &r, sizeof(r), 0);
+		if (round == 1)
+			mark_spawn_end();
+	}
+	/* The heap written again (each page writable once more, its last
+	 * holder's fault), then one fork: it must write-protect 256 entries. */
+	for (int i = 0; i < HEAP_PAGES; i++)
+		HEAP[i * 512] = 2;
+	mark_dirty_start();
+	if (ethos_fork(&pid, &ev) != StatusOk)
+		return 1;
+	if (pid == 0)
+		ethos_exit(0);
+	ethos_block_and_retire(ev, &r, sizeof(r), 0);
+	mark_dirty_end();
+	printf("forkonce: done\n");
+	return 0;
+}
