@@ -185,27 +185,35 @@ static void unsupported(void)
 	CHECK("fputs to stderr", fputs("libc: fputs to stderr\n", stderr) >= 0);
 }
 
-/* fork and exec ride on ethos_fork and ethos_exec: until the kernel has
- * them they fail with ENOSYS (InvalidSyscall); afterwards they work.  Both
- * states pass, a silent success or a wrong errno does not. */
+/* fork, execve and waitpid ride on ethos_fork, ethos_exec and ethos_wait. */
 static void processes(void)
 {
 	errno = 0;
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(7);
-	if (pid < 0) {
-		CHECK("fork: ENOSYS while the kernel has no fork", errno == ENOSYS);
-	} else {
+	CHECK("fork makes a child", pid > 0);
+	if (pid > 0) {
 		int st = 0;
 		CHECK("waitpid gets the forked child's exit status",
 		      waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	}
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "/bin/true", NULL };
+		execve("/bin/true", argv, NULL);
+		_exit(127);
+	}
+	int st = -1;
+	CHECK("fork + execve of /bin/true + waitpid: exit 0",
+	      pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0);
 	char *argv[] = { "missing", NULL };
 	errno = 0;
-	CHECK("execve of a missing file: -1 with ENOENT (ENOSYS without exec)",
-	      execve("/no/such/program", argv, NULL) == -1 &&
-	      (errno == ENOENT || errno == ENOSYS));
+	CHECK("execve of a missing file: -1 with ENOENT",
+	      execve("/no/such/program", argv, NULL) == -1 && errno == ENOENT);
+	CHECK("waitpid with no children left: -1 with ECHILD",
+	      waitpid(-1, &st, 0) == -1 && errno == ECHILD);
 }
 
 int main(void)
