@@ -2,7 +2,10 @@
  * Round-robin scheduling on the one-shot timer.
  *
  * A process runs until it blocks, exits, or its time slice ends (the timer
- * upcall arrives in user mode and sched_return_to_user preempts it).  To
+ * upcall arrives in user mode and sched_return_to_user preempts it).  The
+ * timer is armed at the slice end or earlier, so a return to user mode
+ * with no timer upcall since the last look needs no clock read: the slice
+ * cannot have ended.  To
  * switch, the scheduler names the next process's kernel stack and address
  * space (arch_switch_to) and resumes its saved frame; the old kernel stack
  * is simply abandoned, it holds nothing.
@@ -27,11 +30,20 @@ static TAILQ_HEAD(, proc) runq;
 static uint64_t slice_end;
 static struct proc *fpu_owner;    /* whose state the FPU registers hold */
 static volatile bool timer_fired;   /* the one-shot timer must be re-armed */
+static bool yield_asked;            /* the current process called yield */
+/*
+ * The deadline Xen's one-shot timer holds, 0 once it fired (or none).  A
+ * timer armed no later than needed is left alone: if it fires early, the
+ * upcall sends the return to user through the slow path, which arms it
+ * again.  A switch between processes then rarely costs a set_timer_op.
+ */
+static volatile uint64_t timer_armed;
 
 /* Upcall context: only note it; the work happens before return to user. */
 static void on_timer(void)
 {
 	timer_fired = true;
+	timer_armed = 0;
 	deferred_request();
 }
 
@@ -70,8 +82,12 @@ static void arm_timer(bool running)
 
 	if (running && (deadline == 0 || slice_end < deadline))
 		deadline = slice_end;
-	if (deadline != 0)
-		time_set_deadline(deadline);
+	if (deadline == 0)
+		return;
+	if (timer_armed != 0 && timer_armed <= deadline)
+		return;                  /* it fires in time (or early) anyway */
+	timer_armed = deadline;
+	time_set_deadline(deadline);
 }
 
 static __attribute__((noreturn)) void run(struct proc *p)
@@ -90,6 +106,7 @@ static __attribute__((noreturn)) void run(struct proc *p)
 	}
 	slice_end = time_now_ns() + TIMESLICE_NS;
 	timer_fired = false;
+	yield_asked = false;
 	arm_timer(true);
 	if (p->wait != NULL)
 		wait_finish(p);
@@ -132,21 +149,32 @@ void sched_start(void)
 
 void sched_return_to_user(void)
 {
-	bool rearm = timer_fired;
+	check_runq();
+	/* The common case: still running, no timer upcall, no yield. */
+	if (current->state == ProcRunning && !timer_fired && !yield_asked)
+		return;
+
+	bool fired = timer_fired;
 
 	timer_fired = false;
-	check_runq();
 	if (current->state != ProcRunning)
 		schedule();
+	/* With nothing else to run a yield changes nothing: the slice goes
+	 * on, and the timer armed for its end stays as it is. */
+	if (yield_asked) {
+		yield_asked = false;
+		if (!TAILQ_EMPTY(&runq))
+			schedule();
+	}
+	if (!fired)
+		return;
 	uint64_t now = time_now_ns();
 	if (now >= slice_end) {
 		if (!TAILQ_EMPTY(&runq))
 			schedule();
 		slice_end = now + TIMESLICE_NS;
-		rearm = true;
 	}
-	if (rearm)
-		arm_timer(true);
+	arm_timer(true);
 }
 
 /* A new timer deadline was queued (a beep): make sure the timer covers it. */
@@ -157,7 +185,7 @@ void sched_rearm_timer(void)
 
 void sched_yield(void)
 {
-	slice_end = 0;
+	yield_asked = true;
 }
 
 void sched_fpu_save(const struct proc *p, struct fpu_state *s)

@@ -309,6 +309,52 @@ static void batch16(void)
 		report(names[kind][0], v1, "cycles/call");
 		report(names[kind][1], vb, "cycles/call");
 	}
+
+/* ---- scheduling ------------------------------------------------------- */
+
+/* ethos_yield with nothing else runnable: the scheduler picks the caller
+ * again, so this is a syscall plus the scheduler's own cost. */
+static void yield_alone(void)
+{
+	enum { N = 2000 };
+	uint64_t v[RUNS];
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++)
+			ethos_yield();
+		v[r] = (rdtsc() - t0) / N;
+	}
+	report("yield_alone", v, "cycles/yield");
+}
+
+/*
+ * Two processes yield to each other: each of the parent's yields runs the
+ * child once and comes back, two context switches (kernel stack, address
+ * space, FPU owner) and two yield syscalls.  The figure is per switch.
+ */
+static void switch_ping_pong(void)
+{
+	enum { N = 1000 };
+	uint64_t v[RUNS], pid;
+	EventId ev;
+
+	if (ethos_fork(&pid, &ev) != StatusOk)
+		return;
+	if (pid == 0) {
+		for (;;)
+			ethos_yield();     /* killed below */
+	}
+	ethos_yield();                  /* the child is in its loop */
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++)
+			ethos_yield();
+		v[r] = (rdtsc() - t0) / (2 * N);
+	}
+	ethos_kill(pid);
+	wait_for(ev);
+	report("switch_ping_pong", v, "cycles/switch");
 }
 
 int main(void)
@@ -324,5 +370,7 @@ int main(void)
 	cow_faults();
 	start_tiny();
 	batch16();
+	yield_alone();
+	switch_ping_pong();
 	return 0;
 }

@@ -37,6 +37,7 @@ static const struct test tests[] = {
 	{ "/tests/softint", "3", KILLED(3), 0 },
 	{ "/tests/softint", "4", KILLED(4), 0 },
 	{ "/tests/preempt", 0, 0, 0 },
+	{ "/tests/yield", 0, 0, 0 },
 	{ "/tests/fpu", 0, 0, 0 },
 	{ "/tests/sharedtext", 0, 0, 0 },
 	{ "/tests/limits", 0, 0, 0 },

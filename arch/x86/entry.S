@@ -74,7 +74,6 @@ TRAP_NOERR trap_fpu_error, 16
 TRAP_ERR   trap_alignment, 17
 TRAP_NOERR trap_machine_check, 18
 TRAP_NOERR trap_simd_error, 19
-TRAP_NOERR trap_syscall, 0x80
 TRAP_NOERR hypervisor_callback, 0x100
 
 trap_common:
@@ -92,6 +91,7 @@ trap_common:
 	.globl trap_resume
 trap_resume:
 	movq %rdi, %rsp
+restore_frame:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -116,6 +116,26 @@ trap_resume:
 	 */
 	pushq $0
 	jmp hypercall_page + __HYPERVISOR_iret * 32
+
+/*
+ * int $0x80, the syscall gate: the same frame as any trap (a process that
+ * blocks, forks or is switched away is resumed from it by trap_resume),
+ * built in place: the vector and error code overwrite Xen's copies of rcx
+ * and r11.  No dispatch on the vector, no realignment (the frame ends at
+ * the top of the kernel stack, and the kernel uses no SSE), and the C side
+ * returns here to restore the frame it was given.
+ */
+	.globl trap_syscall
+trap_syscall:
+	movq (%rsp), %rcx
+	movq 8(%rsp), %r11
+	movq $0x80, (%rsp)        /* VEC_SYSCALL */
+	movq $0, 8(%rsp)
+	SAVE_GPRS
+	cld
+	movq %rsp, %rdi
+	call trap_syscall_entry
+	jmp restore_frame
 
 /*
  * Xen calls this when it cannot restore segment registers on a return to

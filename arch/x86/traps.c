@@ -317,6 +317,19 @@ const char *trap_error_hint(const struct trap_frame *tf, char *buf,
 	return buf;
 }
 
+/* int $0x80 (entry.S trap_syscall): nothing else arrives on this gate. */
+void trap_syscall_entry(struct trap_frame *tf);
+void trap_syscall_entry(struct trap_frame *tf)
+{
+	DEBUG_ASSERT(vcpu0->evtchn_upcall_mask != 0);
+	DEBUG_ASSERT(tf->vector == VEC_SYSCALL);
+	if (!trap_from_user(tf))
+		trap_kernel_fault(tf);        /* the kernel never makes syscalls */
+	kernel_enter_from_user(tf);
+	kernel_syscall(tf);
+	kernel_return_to_user(tf);
+}
+
 void trap_entry(struct trap_frame *tf)
 {
 	/* Every entry is registered with "clear event enable". */
