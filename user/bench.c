@@ -309,6 +309,7 @@ static void batch16(void)
 		report(names[kind][0], v1, "cycles/call");
 		report(names[kind][1], vb, "cycles/call");
 	}
+}
 
 /* ---- scheduling ------------------------------------------------------- */
 
