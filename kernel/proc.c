@@ -124,6 +124,8 @@ static void proc_new_undo(struct proc *p)
 static void proc_publish(struct proc *p, struct proc *parent)
 {
 	event_table_init(&p->events);
+	if (p->handles.capacity == 0)
+		handle_table_init(&p->handles);   /* fork has copied its own */
 	p->pid = next_pid++;
 	p->parent = parent;
 	nprocs++;
@@ -177,6 +179,10 @@ enum status proc_fork(struct proc *parent, struct proc **out)
 		return StatusNoMemory;
 	}
 	p->vm.user_pages = parent->vm.user_pages;
+	if (!handle_table_copy(&p->handles, &parent->handles)) {
+		proc_free_memory(p);
+		return StatusNoMemory;
+	}
 	struct trap_frame *tf = (struct trap_frame *)
 		((char *)p->kstack + KSTACK_SIZE - sizeof(*tf));
 	*tf = *parent->frame;
@@ -203,6 +209,7 @@ void proc_discard(struct proc *p)
 	ASSERT(p->state == ProcRunnable && p->exit_event == NULL &&
 	       p->events.live == 0 && p != current);
 	sched_remove(p);
+	handle_table_destroy(&p->handles);   /* fork copied them */
 	nprocs--;
 	proc_reap(p);
 }
@@ -261,6 +268,7 @@ static void proc_end(struct proc *p, int64_t status)
 	if (p->wait != NULL)
 		wait_abandon(p);
 	event_table_destroy(p);
+	handle_table_destroy(&p->handles);
 	for (int i = 0; i < NPROC; i++)
 		if (procs[i].state != ProcUnused && procs[i].parent == p)
 			adopt(&procs[i]);

@@ -388,6 +388,17 @@ static enum status sys_read_console(struct proc *p, uintptr_t uin, uintptr_t uou
 
 static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout);
 
+static enum status sys_close(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_close_in in;
+	enum status st;
+
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	return handle_close(&p->handles, in.handle);
+}
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -409,6 +420,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysFork] = sys_fork,
 	[SysExec] = sys_exec,
 	[SysBatch] = sys_batch,
+	[SysClose] = sys_close,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once

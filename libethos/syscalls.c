@@ -185,6 +185,13 @@ enum status ethos_batch(struct ethos_batch_call *calls, uint32_t count,
 	return st;
 }
 
+enum status ethos_close(Handle handle)
+{
+	struct sys_close_in in = { .handle = handle };
+
+	return ethos_syscall(SysClose, &in, 0);
+}
+
 enum status ethos_kill(uint64_t pid)
 {
 	struct sys_kill_in in = { .pid = pid };
@@ -229,6 +236,7 @@ const char *ethos_status_name(enum status st)
 		[StatusNotCompleted] = "NotCompleted",
 		[StatusCancelled] = "Cancelled",
 		[StatusTooBig] = "TooBig",
+		[StatusInvalidHandle] = "InvalidHandle",
 	};
 
 	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";

@@ -18,6 +18,7 @@
 #include <arch/pagetable.h>
 #include <arch/trap.h>
 #include <kernel/event.h>
+#include <kernel/handle.h>
 #include <kernel/region.h>
 #include <kernel/exec.h>
 #include <arch/fpu.h>
@@ -42,6 +43,7 @@ struct proc {
 	struct fpu_state *fpu;        /* saved FPU/SSE state */
 	struct vm vm;                 /* its address space and regions */
 	struct event_table events;
+	struct handle_table handles;   /* fork copies it, exec keeps it */
 	/*
 	 * While blocked, and until resumed.  Set only by wait_block (p's own
 	 * syscall); cleared only by wait_finish (the scheduler, as p resumes)

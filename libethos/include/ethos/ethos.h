@@ -55,6 +55,8 @@ enum status ethos_read_console(uint64_t max, EventId *event);
 /* Ends one of the caller's children; its exit status is ETHOS_KILLED_BY_PARENT. */
 enum status ethos_kill(uint64_t pid);
 const char *ethos_status_name(enum status st);
+/* Ends one of the caller's handles (kernel/handle.h). */
+enum status ethos_close(Handle handle);
 /* Runs calls[0..count) in one crossing (SysBatch in ethos/abi.h): each
  * entry gets its own status; flags ETHOS_BATCH_STOP stops at the first
  * failure.  *done (if not NULL) is how many ran. */

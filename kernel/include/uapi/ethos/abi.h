@@ -30,6 +30,7 @@ enum status {
 	StatusNotCompleted,       /* retire of an event that is still pending */
 	StatusCancelled,          /* block: the tree can no longer be satisfied */
 	StatusTooBig,             /* exec/spawn: arguments over ETHOS_ARGC_MAX or ETHOS_ARG_MAX */
+	StatusInvalidHandle,      /* stale, closed, foreign, made-up or wrong-kind Handle */
 	StatusCount
 };
 
@@ -54,12 +55,19 @@ enum syscall_number {
 	SysFork,                  /* 17 */
 	SysExec,                  /* 18 */
 	SysBatch,                 /* 19 */
+	/* 20-22: callbacks */
+	SysClose = 23,            /* 23: the first of the handle calls */
 	SysCount
 };
 
 /* An event handle: table index in the low 32 bits, generation above. */
 typedef uint64_t EventId;
 #define EVENT_ID_NONE ((EventId)0)
+
+/* A handle (kernel/handle.h): table index in the low 32 bits, generation
+ * above, like an EventId. */
+typedef uint64_t Handle;
+#define HANDLE_NONE ((Handle)0)
 
 /* Fixed bounds the kernel enforces (and libethos may rely on). */
 #define ETHOS_PRINT_MAX     (64 * 1024)   /* bytes in one print */
@@ -253,6 +261,12 @@ struct sys_batch_out {
 	uint32_t pad;
 };
 
+/* SysClose: ends the caller's handle (any kind); InvalidHandle if it is
+ * not one. */
+struct sys_close_in {
+	Handle handle;
+};
+
 /* SysKill: a parent ends one of its children. */
 struct sys_kill_in {
 	uint64_t pid;
@@ -287,7 +301,8 @@ struct sys_free_pages_out {
 	X(KStatKstackPages, "kstack pages")  /* with debug guards */ \
 	X(KStatCowCopies, "cow copies")      /* cumulative: pages copied */ \
 	X(KStatCowReuses, "cow reuses")      /* cumulative: last holder, no copy */ \
-	X(KStatPageTables, "page tables")    /* live page-table frames */
+	X(KStatPageTables, "page tables")    /* live page-table frames */ \
+	X(KStatHandles, "handles")           /* live handle-table entries */
 
 #define ETHOS_KSTAT_ENUM(e, name) e,
 enum kernel_stat {
