@@ -237,6 +237,8 @@ const char *ethos_status_name(enum status st)
 		[StatusCancelled] = "Cancelled",
 		[StatusTooBig] = "TooBig",
 		[StatusInvalidHandle] = "InvalidHandle",
+		[StatusClosed] = "Closed",
+		[StatusUnavailable] = "Unavailable",
 	};
 
 	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";

@@ -31,6 +31,8 @@ enum status {
 	StatusCancelled,          /* block: the tree can no longer be satisfied */
 	StatusTooBig,             /* exec/spawn: arguments over ETHOS_ARGC_MAX or ETHOS_ARG_MAX */
 	StatusInvalidHandle,      /* stale, closed, foreign, made-up or wrong-kind Handle */
+	StatusClosed,             /* IPC: the peer closed the connection or ended */
+	StatusUnavailable,        /* files: no shadowdaemon serves this domain (now) */
 	StatusCount
 };
 
@@ -57,6 +59,9 @@ enum syscall_number {
 	SysBatch,                 /* 19 */
 	/* 20-22: callbacks */
 	SysClose = 23,            /* 23: the first of the handle calls */
+	/* 24-31: IPC (advertise, import, ipc, read, write, fdSend, fdReceive) */
+	/* 32-39: files (readVar, writeVar, openDirectory, createDirectory,
+	 * removeDirectoryOrFile, fileInformation, getNextName) */
 	SysCount
 };
 
