@@ -50,6 +50,27 @@ static void null_syscall(void)
 	report("null_syscall_getpid", v, "cycles/call");
 }
 
+/* The time: SysGetTime, and the time page (ethos_time, no syscall). */
+static void gettime(void)
+{
+	enum { N = 2000 };
+	uint64_t vs[RUNS], vp[RUNS];
+	volatile uint64_t sink = 0;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++)
+			sink += ethos_time_syscall();
+		uint64_t t1 = rdtsc();
+		for (int i = 0; i < N; i++)
+			sink += ethos_time();
+		vs[r] = (t1 - t0) / N;
+		vp[r] = (rdtsc() - t1) / N;
+	}
+	report("gettime_syscall", vs, "cycles/call");
+	report("gettime_page", vp, "cycles/call");
+}
+
 static void beep_round_trip(void)
 {
 	enum { N = 500 };
@@ -361,6 +382,7 @@ static void switch_ping_pong(void)
 int main(void)
 {
 	null_syscall();
+	gettime();
 	beep_round_trip();
 	tree_wake(1);
 	tree_wake(64);

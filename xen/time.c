@@ -5,6 +5,10 @@
 #include <xen/evtchn.h>
 #include <xen/time.h>
 #include <kernel/panic.h>
+#include <kernel/mm.h>
+#include <kernel/kstring.h>
+#include <kernel/printk.h>
+#include <xen/interface/vcpu.h>
 
 void (*time_tick_hook)(void);
 
@@ -50,6 +54,35 @@ uint64_t time_now_ns(void)
 	else
 		delta <<= shift;
 	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/*
+ * The time page: a frame Xen keeps a copy of vCPU 0's time record in
+ * (VCPUOP_register_vcpu_time_memory_area, what Linux's vDSO uses), mapped
+ * read-only into every process so that it reads the time without a
+ * syscall.  Xen writes it through the kernel's direct-map address, which
+ * every address space maps.  If Xen refuses, the frame stays zero
+ * (tsc_to_system_mul 0), and libethos falls back to the syscall.
+ */
+static pfn_t time_frame = PFN_NONE;
+
+pfn_t time_page_pfn(void)
+{
+	if (time_frame != PFN_NONE)
+		return time_frame;
+	void *page = page_alloc(0);
+	if (page == NULL)
+		return PFN_NONE;
+	memset(page, 0, PAGE_SIZE);
+	time_frame = va_to_pfn(page);
+	pfn_to_page(time_frame)->refcount = 1;     /* the kernel's: never freed */
+	struct vcpu_register_time_memory_area area = {
+		.addr.v = (struct vcpu_time_info *)page,
+	};
+	if (hv_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &area) != 0)
+		printk("time: Xen keeps no time page; programs read the time "
+		       "through getTime\n");
+	return time_frame;
 }
 
 void time_set_deadline(uint64_t deadline_ns)

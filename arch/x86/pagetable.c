@@ -173,6 +173,10 @@ static uint64_t table_pool_pages(void)
 
 /* A pooled L2 (pinned, empty, refcount 1), or PFN_NONE.  The caller
  * hooks it, then unpins it (l2_hooked). */
+/* as_global_l1's table and the one frame it maps: the loops over a
+ * table's 512 entries skip it (it maps nothing else). */
+static pfn_t global_l1 = PFN_NONE, global_frame = PFN_NONE;
+
 static pfn_t l2_take(void)
 {
 	if (l2_pool_count == 0)
@@ -316,6 +320,35 @@ enum walk_mode {
 	WalkModify,      /* the L1 will change: unshare the path to it */
 	WalkCreate,      /* the same, and allocate missing tables */
 };
+
+/* The L2 table for va, created or made this address space's own. */
+static bool walk_l2(struct addrspace *as, uintptr_t va, pfn_t *l2)
+{
+	unsigned int i = (va >> 30) & 511;
+	uint64_t e = table_va(as->user_l3)[i];
+	pfn_t next;
+
+	if (!(e & PTE_PRESENT)) {
+		bool pooled = (next = l2_take()) != PFN_NONE;
+		if (!pooled && (next = table_alloc()) == PFN_NONE)
+			return false;
+		mmu_batch_write(as->user_l3, i, (pfn_to_mfn(next) << PAGE_SHIFT) |
+				USER_TABLE_FLAGS);
+		mmu_batch_flush();
+		if (pooled)
+			l2_hooked(next);
+	} else {
+		next = entry_pfn(e);
+		if (table_shared(next)) {
+			if ((next = unshare(as->user_l3, i, 2)) == PFN_NONE)
+				return false;
+			if (as == current_as)
+				tlb_flush_local();
+		}
+	}
+	*l2 = next;
+	return true;
+}
 
 /* The L1 table and index for va; false if a table is missing (and not
  * created) or memory ran out. */
@@ -471,6 +504,11 @@ static void write_protect_l2(pfn_t l2, void (*share)(pfn_t))
 		pfn_t l1 = entry_pfn(e2[i2]);
 		const uint64_t *e1 = table_va(l1);
 		bool shared = table_shared(l2) || table_shared(l1);
+
+		if (l1 == global_l1) {
+			share(global_frame);
+			continue;
+		}
 		for (unsigned int i = 0; i < 512; i++) {
 			uint64_t e = e1[i];
 
@@ -483,6 +521,40 @@ static void write_protect_l2(pfn_t l2, void (*share)(pfn_t))
 			}
 		}
 	}
+}
+
+pfn_t as_global_l1(uintptr_t va, pfn_t frame)
+{
+	pfn_t l1 = table_draft();
+
+	if (l1 == PFN_NONE)
+		return PFN_NONE;
+	ASSERT(global_l1 == PFN_NONE);    /* one such page */
+	table_va(l1)[(va >> 12) & 511] = user_pte(frame, 0);
+	table_seal(l1);              /* refcount 1: the kernel's, for good */
+	global_l1 = l1;
+	global_frame = frame;
+	/* Pinned, Xen keeps it validated while no address space holds it. */
+	mmuext(MMUEXT_PIN_L1_TABLE, l1);
+	kstat_dec(KStatPageTables);  /* not a per-process table */
+	return l1;
+}
+
+bool as_hook_l1(struct addrspace *as, uintptr_t va, pfn_t l1)
+{
+	pfn_t l2;
+	unsigned int idx;
+
+	ASSERT(user_va_ok(va));
+	/* The L2 the way walk() would get it: created, or unshared. */
+	if (!walk_l2(as, va, &l2))
+		return false;
+	idx = (va >> 21) & 511;
+	ASSERT(!(table_va(l2)[idx] & PTE_PRESENT));
+	table_get(l1);
+	mmu_batch_write(l2, idx, (pfn_to_mfn(l1) << PAGE_SHIFT) | USER_TABLE_FLAGS);
+	mmu_batch_flush();
+	return true;
 }
 
 bool as_fork(struct addrspace *child, const struct addrspace *parent,
@@ -543,7 +615,9 @@ static void put_l2(pfn_t l2, void (*release)(pfn_t), bool pool)
 		if (!(e2[i2] & PTE_PRESENT))
 			continue;
 		pfn_t l1 = entry_pfn(e2[i2]);
-		if (release != NULL) {
+		if (release != NULL && l1 == global_l1) {
+			release(global_frame);
+		} else if (release != NULL) {
 			const uint64_t *e1 = table_va(l1);
 			for (unsigned int i = 0; i < 512; i++)
 				if (e1[i] & PTE_PRESENT)

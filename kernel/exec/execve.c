@@ -100,6 +100,8 @@ enum status program_build(struct vm *vm, const struct cpio_file *file,
 	st = exec_load(vm, file->data, file->size, entry);
 	if (st == StatusOk)
 		st = map_stack(vm, args, sp);
+	if (st == StatusOk && !region_map_time_page(vm))
+		st = StatusNoMemory;
 	if (st != StatusOk)
 		vm_destroy(vm);
 	return st;

@@ -4,6 +4,7 @@
 #include <kernel/exec.h>
 #include <kernel/panic.h>
 #include <kernel/kstat.h>
+#include <xen/time.h>
 #include <arch/trap.h>
 
 static bool demand_zero_region(uintptr_t a)
@@ -32,6 +33,23 @@ void vm_destroy(struct vm *vm)
 		text_put(vm->text);
 	vm->text = NULL;
 	vm->user_pages = 0;
+}
+
+bool region_map_time_page(struct vm *vm)
+{
+	static pfn_t time_l1 = PFN_NONE;
+	pfn_t frame = time_page_pfn();
+
+	if (frame == PFN_NONE)
+		return false;
+	if (time_l1 == PFN_NONE && (time_l1 = as_global_l1(TIME_PAGE, frame)) ==
+	    PFN_NONE)
+		return false;
+	if (!as_hook_l1(&vm->as, TIME_PAGE, time_l1))
+		return false;
+	user_page_share(frame);        /* released with the vm, like any page */
+	vm->user_pages++;
+	return true;
 }
 
 void user_page_share(pfn_t pfn)

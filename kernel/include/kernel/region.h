@@ -5,6 +5,8 @@
  *   data  [DATA_BASE, DATA_END)    read-write, loaded from the file
  *   heap  [HEAP_BASE, HEAP_END)    read-write, zero pages on first touch
  *   stack [STACK_BASE, STACK_TOP)  read-write, zero pages on first touch
+ *   time page TIME_PAGE            read-only: Xen's time record (one frame
+ *                                  for everyone, in one shared L1 table)
  *
  * Anything else is no memory at all: a touch kills the process.
  */
@@ -22,6 +24,7 @@
 #define DATA_END   0x0000000080000000UL
 #define HEAP_BASE  0x0000000100000000UL
 #define HEAP_END   0x0000004000000000UL
+#define TIME_PAGE  0x00000000003ff000UL   /* == ETHOS_TIME_PAGE */
 #define STACK_BASE 0x0000007f00000000UL
 #define STACK_TOP  0x0000008000000000UL   /* == USER_TOP */
 
@@ -58,6 +61,8 @@ bool region_cow(struct vm *vm, uintptr_t va);
  * *kva (if not NULL).  False if out of memory or over USER_PAGES_MAX. */
 bool region_map_new_page(struct vm *vm, uintptr_t va, unsigned int flags,
 			 void **kva);
+/* Maps the time page into vm (read-only); false if memory ran out. */
+bool region_map_time_page(struct vm *vm);
 /* One more mapping of a user frame (fork). */
 void user_page_share(pfn_t pfn);
 /* Drops one reference to a user frame; the last frees it. */

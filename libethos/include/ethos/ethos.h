@@ -23,7 +23,10 @@ static inline enum status ethos_syscall(uint64_t nr, const void *in, void *out)
 
 enum status ethos_print(const char *buf, size_t len);
 uint64_t ethos_getpid(void);
+/* Xen system time in ns, from the time page (no syscall; ethos/abi.h). */
 uint64_t ethos_time(void);
+/* The same through SysGetTime. */
+uint64_t ethos_time_syscall(void);
 __attribute__((noreturn)) void ethos_exit(int64_t status);
 enum status ethos_shutdown(int64_t status);
 enum status ethos_yield(void);

@@ -3,9 +3,13 @@
 #define XENTIME_H
 
 #include <stdint.h>
+#include <kernel/mm.h>
 
 void time_init(void);
 uint64_t time_now_ns(void);
+/* The frame Xen keeps vCPU 0's time record in (allocated and registered at
+ * the first call; the kernel holds it for good), or PFN_NONE. */
+pfn_t time_page_pfn(void);
 /* Arms the one-shot VIRQ_TIMER for absolute time deadline_ns. */
 void time_set_deadline(uint64_t deadline_ns);
 /* Called (upcall context) when VIRQ_TIMER fires; set by the kernel. */

@@ -65,6 +65,15 @@ bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags);
  */
 bool as_fork(struct addrspace *child, const struct addrspace *parent,
 	     void (*share)(pfn_t pfn));
+/*
+ * A page every address space maps read-only at va (the time page): its L1
+ * table is built once, pinned and held by the kernel for good, and hooked
+ * into each address space's L2 (as_hook_l1), so that an address space pays
+ * one L2 entry for it, not a table.  The caller counts the frame as one
+ * more user mapping per address space (as_destroy releases it like any).
+ */
+pfn_t as_global_l1(uintptr_t va, pfn_t frame);
+bool as_hook_l1(struct addrspace *as, uintptr_t va, pfn_t l1);
 /* Unmaps one page; returns its pfn, or PFN_NONE if it was not mapped. */
 pfn_t as_unmap(struct addrspace *as, uintptr_t va);
 /* Changes the flags of a mapped page; false if not mapped. */

@@ -97,6 +97,28 @@ struct sys_getpid_out {
 	uint64_t pid;
 };
 
+/*
+ * The time page: read-only at ETHOS_TIME_PAGE in every process, Xen's own
+ * record of vCPU 0's time (its struct vcpu_time_info), kept current by Xen.
+ * Read it with the pvclock protocol: version (odd while Xen writes it, and
+ * the same before and after a consistent read), then
+ *   ns = system_time + (((tsc - tsc_timestamp) << tsc_shift (or >> -shift))
+ *        * tsc_to_system_mul) >> 32
+ * with tsc from rdtsc.  tsc_to_system_mul 0 means Xen keeps no such page:
+ * use SysGetTime.  ethos_time() does all of this.
+ */
+#define ETHOS_TIME_PAGE 0x3ff000UL
+struct ethos_time_page {
+	uint32_t version;
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time;
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad1[2];
+};
+
 /* SysGetTime: Xen system time, nanoseconds since boot */
 struct sys_gettime_out {
 	uint64_t ns;
