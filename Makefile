@@ -108,7 +108,7 @@ $(BUILD)/initrd.cpio: $(USER_BINS) $(GUEST_TEST_BINS) $(ARCHIVE_EXTRA) tools/mkc
 # ---- host unit tests ------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Wall -Wextra -Werror -Ikernel/include -Iarch/x86/include -Itests/unit -DHOST_TEST
+	-Wall -Wextra -Werror -Ikernel/include -Iarch/x86/include -Ixen/include -Itests/unit -DHOST_TEST
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Ikernel/include -Itests/unit -DHOST_TEST -DHOST_BENCH
 

@@ -117,6 +117,27 @@ void as_destroy(struct addrspace *as, void (*release)(pfn_t pfn))
 	f->live = 0;
 }
 
+/* The time page (region_map_time_page): not used by these tests. */
+pfn_t time_page_pfn(void)
+{
+	return PFN_NONE;
+}
+
+pfn_t as_global_l1(uintptr_t va, pfn_t frame)
+{
+	(void)va;
+	(void)frame;
+	return PFN_NONE;
+}
+
+bool as_hook_l1(struct addrspace *as, uintptr_t va, pfn_t l1)
+{
+	(void)as;
+	(void)va;
+	(void)l1;
+	return false;
+}
+
 void text_put(struct text_image *t)
 {
 	(void)t;
