@@ -154,6 +154,56 @@ static void beeps_out_of_order(int n)
 	report(name, vx, "cycles/cancel");
 }
 
+/* ---- demand-zero faults --------------------------------------------- */
+
+/*
+ * Fresh heap pages touched in order (fault-around brings in a run of them
+ * per fault), and lone faults: every 8th page of fresh 2 MiB ranges whose
+ * table exists (one page touched first), so that each fault maps one page
+ * and no table.  In a forked child, so that the heap it leaves does not
+ * weigh on the process benchmarks after it.  Cycles per page.
+ */
+static void zero_faults_child(void)
+{
+	enum { PAGES = 256, LONE = 64 };
+	uint64_t vs[RUNS], vl[RUNS];
+	uintptr_t next = 0x200000000UL;      /* 8 GiB into the heap */
+
+	for (int r = 0; r < RUNS; r++) {
+		volatile uint64_t *p = (volatile uint64_t *)next;
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < PAGES; i++)
+			p[i * 512] = 1;
+		vs[r] = (rdtsc() - t0) / PAGES;
+		next += 2UL << 20;
+		/* The last page of the range: its table, no neighbour. */
+		*(volatile uint64_t *)(next + (2UL << 20) - 4096) = 1;
+		t0 = rdtsc();
+		for (int i = 0; i < LONE; i++)
+			*(volatile uint64_t *)(next + (uintptr_t)i * 8 * 4096) = 1;
+		vl[r] = (rdtsc() - t0) / LONE;
+		next += 2UL << 20;
+	}
+	report("zero_fault_sequential", vs, "cycles/page");
+	report("zero_fault_lone", vl, "cycles/page");
+}
+
+static void zero_faults(void)
+{
+	uint64_t pid;
+	EventId ev;
+	struct ethos_exit_result r;
+
+	if (ethos_fork(&pid, &ev) != StatusOk)
+		return;
+	if (pid == 0) {
+		zero_faults_child();
+		fflush(stdout);
+		ethos_exit(0);
+	}
+	ethos_block_and_retire(ev, &r, sizeof(r), 0);
+}
+
 /* ---- processes -------------------------------------------------------- */
 
 #define HEAP_PAGES 256                      /* 1 MiB */
@@ -389,6 +439,7 @@ int main(void)
 	tree_wake(4096);
 	beeps_out_of_order(64);
 	beeps_out_of_order(4096);
+	zero_faults();
 	fork_exit_wait();
 	cow_faults();
 	start_tiny();

@@ -415,6 +415,12 @@ static void invalidate(const struct addrspace *as, uintptr_t va)
 	hv_mmuext_op(&op, 1, NULL, DOMID_SELF);
 }
 
+/* n pages from va lie in one L1 table. */
+static bool idx_fits(uintptr_t va, unsigned int n)
+{
+	return ((va >> 12) & 511) + n <= 512;
+}
+
 static bool user_va_ok(uintptr_t va)
 {
 	return va < USER_TOP && (va & (PAGE_SIZE - 1)) == 0;
@@ -433,6 +439,23 @@ bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags)
 	mmu_batch_flush();
 	if (was_mapped)
 		invalidate(as, va);
+	return true;
+}
+
+bool as_map_run(struct addrspace *as, uintptr_t va, const pfn_t *pfns,
+		unsigned int n, unsigned int flags)
+{
+	pfn_t l1;
+	unsigned int idx;
+
+	ASSERT(user_va_ok(va) && n > 0 && idx_fits(va, n));
+	if (!walk(as, va, WalkCreate, &l1, &idx))
+		return false;
+	for (unsigned int i = 0; i < n; i++) {
+		ASSERT(!(table_va(l1)[idx + i] & PTE_PRESENT));
+		mmu_batch_write(l1, idx + i, user_pte(pfns[i], flags));
+	}
+	mmu_batch_flush();
 	return true;
 }
 

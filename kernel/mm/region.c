@@ -121,6 +121,53 @@ bool region_cow(struct vm *vm, uintptr_t va)
 	return true;
 }
 
+/*
+ * Fault-around for a heap walked upwards: a missing heap page whose lower
+ * neighbour is mapped (a buffer being filled, an array growing) brings in
+ * up to FAULT_AROUND pages from there in one fault and one mmu_update
+ * batch, stopping at the first page mapped already, the end of the L1
+ * table's 2 MiB, the region's end and USER_PAGES_MAX.  A lone fault still
+ * maps one page: a program that touches one page pays one page.
+ */
+#define FAULT_AROUND 16
+
+static unsigned int around(const struct vm *vm, uintptr_t va)
+{
+	if (va < HEAP_BASE || va >= HEAP_END || va == HEAP_BASE ||
+	    as_translate(&vm->as, va - PAGE_SIZE, NULL) == PFN_NONE)
+		return 1;
+	unsigned int n = 1;
+	while (n < FAULT_AROUND && vm->user_pages + n < USER_PAGES_MAX) {
+		uintptr_t next = va + n * PAGE_SIZE;
+		if (next >= HEAP_END || (next & ((1UL << 21) - 1)) == 0 ||
+		    as_translate(&vm->as, next, NULL) != PFN_NONE)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static bool map_zero_pages(struct vm *vm, uintptr_t va)
+{
+	pfn_t pfns[FAULT_AROUND];
+	unsigned int want = around(vm, va), n = 0;
+
+	if (want == 1)
+		return region_map_new_page(vm, va, MAP_WRITE, NULL);
+	while (n < want && (pfns[n] = buddy_alloc(0)) != PFN_NONE) {
+		page_clear(pfn_to_va(pfns[n]));
+		pfn_to_page(pfns[n])->refcount = 1;
+		n++;
+	}
+	if (n > 0 && as_map_run(&vm->as, va, pfns, n, MAP_WRITE)) {
+		vm->user_pages += n;
+		return true;
+	}
+	while (n > 0)
+		buddy_free(pfns[--n], 0);
+	return false;
+}
+
 bool region_fault(struct vm *vm, uintptr_t address, uint64_t error)
 {
 	uintptr_t va = address & PAGE_MASK;
@@ -132,7 +179,7 @@ bool region_fault(struct vm *vm, uintptr_t address, uint64_t error)
 		 * second page over the first. */
 		if (as_translate(&vm->as, va, NULL) != PFN_NONE)
 			return true;
-		return region_map_new_page(vm, va, MAP_WRITE, NULL);
+		return map_zero_pages(vm, va);
 	}
 	if ((error & PF_WRITE) && writable_region(address))
 		return region_cow(vm, va);

@@ -18,7 +18,7 @@
 #include <arch/trap.h>
 
 #define NPAGES 256
-#define MAPS_MAX 32
+#define MAPS_MAX 64
 
 /* ---- the fake address space: a short list of (va, pfn, flags) ---------- */
 
@@ -69,6 +69,15 @@ bool as_map(struct addrspace *as, uintptr_t va, pfn_t pfn, unsigned int flags)
 		m = &f->map[f->n++];
 	}
 	*m = (struct fake_map){ va, pfn, flags };
+	return true;
+}
+
+bool as_map_run(struct addrspace *as, uintptr_t va, const pfn_t *pfns,
+		unsigned int n, unsigned int flags)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!as_map(as, va + i * PAGE_SIZE, pfns[i], flags))
+			return false;
 	return true;
 }
 
@@ -312,8 +321,38 @@ static void test_three_holders(void)
 	CHECK_EQ(buddy_free_pages(), start_free);
 }
 
+/* A lone heap fault maps one page; one right above a mapped page maps a
+ * run (up to 16), which stops at a mapped page and at the 2 MiB line. */
+static void test_fault_around(void)
+{
+	struct vm vm;
+	uintptr_t base = HEAP_BASE + 0x10000;
+
+	setup();
+	CHECK(vm_create(&vm));
+	uint64_t before = buddy_free_pages();
+	CHECK(region_fault(&vm, base, PF_WRITE | PF_USER));
+	CHECK_EQ(before - buddy_free_pages(), 1);
+	CHECK(region_map_new_page(&vm, base + 6 * PAGE_SIZE, MAP_WRITE, NULL));
+	before = buddy_free_pages();
+	CHECK(region_fault(&vm, base + PAGE_SIZE, PF_WRITE | PF_USER));
+	CHECK_EQ(before - buddy_free_pages(), 5);    /* pages 1..5, not 6 */
+	for (int i = 1; i <= 5; i++)
+		CHECK(as_translate(&vm.as, base + i * PAGE_SIZE, NULL) != PFN_NONE);
+	/* Near the end of a 2 MiB range: the run stops at the line. */
+	uintptr_t edge = HEAP_BASE + (1UL << 21) - 3 * PAGE_SIZE;
+	CHECK(region_fault(&vm, edge, PF_WRITE | PF_USER));
+	before = buddy_free_pages();
+	CHECK(region_fault(&vm, edge + PAGE_SIZE, PF_WRITE | PF_USER));
+	CHECK_EQ(before - buddy_free_pages(), 2);
+	CHECK_EQ(vm.user_pages, 1 + 1 + 5 + 1 + 2);
+	vm_destroy(&vm);
+	CHECK_EQ(buddy_free_pages(), start_free);
+}
+
 int main(void)
 {
+	RUN(test_fault_around);
 	RUN(test_fork_shares_every_frame);
 	RUN(test_write_copies_then_last_holder_does_not);
 	RUN(test_faults_outside_writable_regions_refused);

@@ -74,6 +74,11 @@ bool as_fork(struct addrspace *child, const struct addrspace *parent,
  */
 pfn_t as_global_l1(uintptr_t va, pfn_t frame);
 bool as_hook_l1(struct addrspace *as, uintptr_t va, pfn_t l1);
+/* Maps n pages that were not mapped, from va on, all in one L1 table
+ * (one 2 MiB-aligned range), in one mmu_update batch.  False: no memory
+ * for a table. */
+bool as_map_run(struct addrspace *as, uintptr_t va, const pfn_t *pfns,
+		unsigned int n, unsigned int flags);
 /* Unmaps one page; returns its pfn, or PFN_NONE if it was not mapped. */
 pfn_t as_unmap(struct addrspace *as, uintptr_t va);
 /* Changes the flags of a mapped page; false if not mapped. */
