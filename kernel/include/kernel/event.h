@@ -77,6 +77,17 @@ struct event {
 	struct wait *wait;
 	enum status failure;          /* Completed: StatusOk, or why it failed */
 	uint64_t stamp;               /* duplicate detection in block */
+	/*
+	 * A callback (kernel/event/callback.c): function != 0 while
+	 * registered.  `due` (on owner->cb.due) once the event completed
+	 * with a callback registered, until it is delivered (which
+	 * unregisters it) or the event is released.
+	 */
+	struct {
+		uint64_t function, argument, trampoline;
+		bool due;
+		TAILQ_ENTRY(event) link;
+	} cb;
 	uint32_t result_size;
 	uint8_t *result;              /* inline_result or kmalloc'd */
 	uint8_t inline_result[EVENT_INLINE_RESULT];
@@ -151,5 +162,22 @@ void wait_detach(struct event *ev);
 void wait_finish(struct proc *p);
 /* p exits while blocked. */
 void wait_abandon(struct proc *p);
+/* p's wait is decided (it resumes from block with results). */
+bool wait_decided(const struct proc *p);
+/* p, blocked on an undecided wait, was diverted for a callback: it lets go
+ * of the wait and its block syscall will run again after the callback. */
+void wait_restart(struct proc *p);
+
+/* Callbacks -- kernel/event/callback.c */
+/* Internal status of callbackReturn: the frame it restored holds rax. */
+#define StatusFrameRestored ((enum status)-2)
+enum status callback_register(struct proc *p, uintptr_t uin);
+enum status callback_return(struct proc *p, uintptr_t uframe);
+enum status callback_config(struct proc *p, uintptr_t uin);
+/* ev, with a callback registered, completed or failed: queue its delivery
+ * (and divert its owner if it is blocked outside a callback). */
+void callback_event_due(struct event *ev);
+/* ev is being released: it is no longer due. */
+void callback_event_release(struct event *ev);
 
 #endif
