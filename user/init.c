@@ -70,6 +70,7 @@ static const struct test tests[] = {
 	{ "/tests/callbacks", "forge-addr", KILLED(13), 0 },
 	{ "/tests/callbacks", "nested-exc", KILLED(3), 0 },
 	{ "/tests/callbacks", "badstack", KILLED(14), 0 },
+	{ "/tests/callbacks", "badaltstack", KILLED(14), 0 },   /* diverted from block */
 	{ "/tests/hello", 0, 0, 0 },      /* the system still works after them */
 };
 

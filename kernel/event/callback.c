@@ -27,6 +27,7 @@
 #include <arch/fpu.h>
 #include <kernel/event.h>
 #include <kernel/kstring.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/proc.h>
@@ -87,10 +88,11 @@ void callback_exec(struct proc *p)
 void callback_event_due(struct event *ev)
 {
 	struct proc *p = ev->owner;
+	struct callback_reg *r = ev->cb;
 
-	ASSERT(ev->state == EventCompleted && !ev->cb.due);
-	ev->cb.due = true;
-	TAILQ_INSERT_TAIL(&p->cb.due, ev, cb.link);
+	ASSERT(ev->state == EventCompleted && !r->due && r->ev == ev);
+	r->due = true;
+	TAILQ_INSERT_TAIL(&p->cb.due, r, link);
 	/*
 	 * Blocked means its wait is undecided (a decided one made it
 	 * runnable).  Outside a callback it is diverted now; inside one the
@@ -102,10 +104,13 @@ void callback_event_due(struct event *ev)
 
 void callback_event_release(struct event *ev)
 {
-	ASSERT(ev->cb.due);
-	TAILQ_REMOVE(&ev->owner->cb.due, ev, cb.link);
-	ev->cb.due = false;
-	ev->cb.function = 0;
+	struct callback_reg *r = ev->cb;
+
+	ASSERT(r->ev == ev);
+	if (r->due)
+		TAILQ_REMOVE(&ev->owner->cb.due, r, link);
+	ev->cb = NULL;
+	kfree(r);
 }
 
 static __attribute__((noreturn)) void kill(struct proc *p, const char *why,
@@ -165,20 +170,18 @@ static void deliver(struct proc *p, struct ethos_callback_frame *f,
 
 void callback_deliver(struct proc *p)
 {
-	struct event *ev = TAILQ_FIRST(&p->cb.due);
+	struct callback_reg *r = TAILQ_FIRST(&p->cb.due);
 	struct ethos_callback_frame *f = &frame_buf;
-	uint64_t trampoline = ev->cb.trampoline;
+	uint64_t trampoline = r->trampoline;
 
-	ASSERT(!p->cb.active && ev->cb.due && ev->owner == p);
+	ASSERT(!p->cb.active && r->due && r->ev->owner == p && r->ev->cb == r);
 	memset(f, 0, sizeof(*f));
 	f->kind = ETHOS_CALLBACK_EVENT;
-	f->event = event_id(ev);
-	f->function = ev->cb.function;
-	f->argument = ev->cb.argument;
+	f->event = event_id(r->ev);
+	f->function = r->function;
+	f->argument = r->argument;
 	/* Delivered once: the registration is used up. */
-	TAILQ_REMOVE(&p->cb.due, ev, cb.link);
-	ev->cb.due = false;
-	ev->cb.function = 0;
+	callback_event_release(r->ev);
 	deliver(p, f, 1);
 	p->frame->rip = trampoline;
 }
@@ -263,18 +266,22 @@ enum status callback_register(struct proc *p, uintptr_t uin)
 	if ((ev = event_lookup(p, in.event)) == NULL)
 		return StatusInvalidEvent;
 	if (in.function == 0) {
-		if (ev->cb.due)
+		if (ev->cb != NULL)
 			callback_event_release(ev);
-		ev->cb.function = 0;
 		return StatusOk;
 	}
 	if (!in_text(in.function) || !in_text(in.trampoline))
 		return StatusInvalidArgument;
-	ev->cb.function = in.function;
-	ev->cb.argument = in.argument;
-	ev->cb.trampoline = in.trampoline;
+	if (ev->cb == NULL) {
+		if ((ev->cb = kzalloc(sizeof(*ev->cb))) == NULL)
+			return StatusNoMemory;
+		ev->cb->ev = ev;
+	}
+	ev->cb->function = in.function;
+	ev->cb->argument = in.argument;
+	ev->cb->trampoline = in.trampoline;
 	/* Completed already: delivered as this syscall returns. */
-	if (ev->state == EventCompleted && !ev->cb.due)
+	if (ev->state == EventCompleted && !ev->cb->due)
 		callback_event_due(ev);
 	return StatusOk;
 }

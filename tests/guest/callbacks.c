@@ -647,6 +647,19 @@ static int hostile(void)
 {
 	if (strcmp(mode, "badstack") == 0) {
 		bad_stack();
+	} else if (strcmp(mode, "badaltstack") == 0) {
+		/* Accepted (a user range), but no region holds it: the
+		 * callback that diverts the block below cannot be written. */
+		EventId a, b;
+		struct ethos_beep_result r;
+
+		CHECK_STATUS("badaltstack: set",
+			     ethos_callback_stack((void *)0x90000000UL, 65536),
+			     StatusOk);
+		ethos_beep(ethos_time() + 5 * MS, &a);
+		ethos_beep(ethos_time() + 50 * MS, &b);
+		ethos_callback(a, on_alarm, 0);
+		ethos_block_and_retire(b, &r, sizeof(r), 0);
 	} else {
 		ethos_exception_handler(3, forge, 0);
 		asm volatile("int3");

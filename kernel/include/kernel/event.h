@@ -76,19 +76,11 @@ struct event {
 	 */
 	struct wait *wait;
 	enum status failure;          /* Completed: StatusOk, or why it failed */
-	uint64_t stamp;               /* duplicate detection in block */
-	/*
-	 * A callback (kernel/event/callback.c): function != 0 while
-	 * registered.  `due` (on owner->cb.due) once the event completed
-	 * with a callback registered, until it is delivered (which
-	 * unregisters it) or the event is released.
-	 */
-	struct {
-		uint64_t function, argument, trampoline;
-		bool due;
-		TAILQ_ENTRY(event) link;
-	} cb;
 	uint32_t result_size;
+	uint64_t stamp;               /* duplicate detection in block */
+	/* Its callback, while one is registered (kernel/event/callback.c).
+	 * Out of line: the event stays at 128 bytes (a slob class). */
+	struct callback_reg *cb;
 	uint8_t *result;              /* inline_result or kmalloc'd */
 	uint8_t inline_result[EVENT_INLINE_RESULT];
 	union {
@@ -104,6 +96,15 @@ struct event {
 			TAILQ_ENTRY(event) link;
 		} console;
 	} u;
+};
+
+/* A registered callback: owned by its event (ev->cb) until delivered or
+ * released.  Due (on ev->owner->cb.due) from the event's completion. */
+struct callback_reg {
+	struct event *ev;
+	uint64_t function, argument, trampoline;
+	bool due;
+	TAILQ_ENTRY(callback_reg) link;
 };
 
 struct event_slot {
@@ -177,7 +178,7 @@ enum status callback_config(struct proc *p, uintptr_t uin);
 /* ev, with a callback registered, completed or failed: queue its delivery
  * (and divert its owner if it is blocked outside a callback). */
 void callback_event_due(struct event *ev);
-/* ev is being released: it is no longer due. */
+/* ev is being released: its callback goes. */
 void callback_event_release(struct event *ev);
 
 #endif

@@ -32,7 +32,7 @@
  * `due` (and makes a blocked owner runnable).
  */
 struct callback_state {
-	TAILQ_HEAD(, event) due;      /* completed, callback not delivered */
+	TAILQ_HEAD(, callback_reg) due; /* event completed, not delivered */
 	bool active;                  /* in a callback: no other delivered */
 	bool stepping;                /* the interrupted code had TF set */
 	uint64_t frame;               /* the active callback's frame */
