@@ -100,6 +100,7 @@ static struct proc *proc_new(enum status *st)
 		return NULL;
 	}
 	memset(p, 0, sizeof(*p));
+	callback_init(p);
 	*st = StatusNoMemory;
 	if ((p->kstack = kstack_alloc()) == NULL)
 		return NULL;
@@ -189,6 +190,7 @@ enum status proc_fork(struct proc *parent, struct proc **out)
 	tf->rax = StatusOk;           /* the child's fork returns Ok... */
 	p->frame = tf;                /* ...and finds 0s in its output */
 	sched_fpu_save(parent, p->fpu);
+	callback_fork(p, parent);
 	memcpy(p->name, parent->name, sizeof(p->name));
 	proc_publish(p, parent);
 	*out = p;

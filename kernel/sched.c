@@ -108,8 +108,14 @@ static __attribute__((noreturn)) void run(struct proc *p)
 	timer_fired = false;
 	yield_asked = false;
 	arm_timer(true);
-	if (p->wait != NULL)
-		wait_finish(p);
+	if (p->wait != NULL) {
+		if (wait_decided(p))
+			wait_finish(p);
+		else
+			wait_restart(p);     /* diverted by a callback */
+	}
+	if (callback_pending(p))
+		callback_deliver(p);
 	trap_resume(p->frame);
 }
 
@@ -199,6 +205,13 @@ void sched_fpu_save(const struct proc *p, struct fpu_state *s)
 void sched_fpu_reset(struct proc *p)
 {
 	fpu_init_state(p->fpu);
+	if (fpu_owner == p)
+		fpu_restore(p->fpu);
+}
+
+void sched_fpu_load(struct proc *p, const struct fpu_state *s)
+{
+	*p->fpu = *s;
 	if (fpu_owner == p)
 		fpu_restore(p->fpu);
 }

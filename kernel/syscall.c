@@ -399,6 +399,28 @@ static enum status sys_close(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return handle_close(&p->handles, in.handle);
 }
 
+/* Callbacks: kernel/event/callback.c.  None has an output; each checks
+ * everything before it changes anything. */
+static enum status sys_callback(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	(void)uout;
+	return callback_register(p, uin);
+}
+
+static enum status sys_callback_return(struct proc *p, uintptr_t uin,
+				       uintptr_t uout)
+{
+	(void)uout;
+	return callback_return(p, uin);
+}
+
+static enum status sys_callback_config(struct proc *p, uintptr_t uin,
+				       uintptr_t uout)
+{
+	(void)uout;
+	return callback_config(p, uin);
+}
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -421,15 +443,19 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysExec] = sys_exec,
 	[SysBatch] = sys_batch,
 	[SysClose] = sys_close,
+	[SysCallback] = sys_callback,
+	[SysCallbackReturn] = sys_callback_return,
+	[SysCallbackConfig] = sys_callback_config,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once
- * (not block, exit, shutdown, fork or exec) and are not batch itself. */
+ * (not block, exit, shutdown, fork, exec or callbackReturn) and are not
+ * batch itself. */
 static bool batchable(uint64_t nr)
 {
 	return nr < SysCount && syscall_table[nr] != NULL && nr != SysBlock &&
 	       nr != SysExit && nr != SysShutdown && nr != SysFork &&
-	       nr != SysExec && nr != SysBatch;
+	       nr != SysExec && nr != SysBatch && nr != SysCallbackReturn;
 }
 
 /*
@@ -483,6 +509,6 @@ void kernel_syscall(struct trap_frame *tf)
 		trap_kernel_fault(tf);
 	if (nr < SysCount && syscall_table[nr] != NULL)
 		st = syscall_table[nr](current, tf->rdi, tf->rsi);
-	if (st != StatusBlocked)
+	if (st != StatusBlocked && st != StatusFrameRestored)
 		tf->rax = (uint64_t)st;
 }

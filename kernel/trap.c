@@ -28,6 +28,8 @@ void kernel_user_fault(struct trap_frame *tf)
 		if (region_fault(&current->vm, address, tf->error))
 			return;
 	}
+	if (callback_exception(current, tf))
+		return;
 	proc_kill_current(tf, address);
 }
 
@@ -57,4 +59,6 @@ void kernel_return_to_user(struct trap_frame *tf)
 	if (deferred_requested())
 		deferred_run();
 	sched_return_to_user();
+	if (callback_pending(current))
+		callback_deliver(current);
 }

@@ -429,6 +429,80 @@ static void switch_ping_pong(void)
 	report("switch_ping_pong", v, "cycles/switch");
 }
 
+/*
+ * Callbacks (SysCallback).  The round trip beside beep0_block_retire:
+ * beep(0), register a callback (delivered as that syscall returns; the
+ * handler retires the event) and callbackReturn, in cycles.  Then, from
+ * a beep's completion (its result holds the system time) to the handler's
+ * first syscall and to the interrupted code resumed after callbackReturn,
+ * in ns, with the main program spinning (no syscall: preempted and
+ * diverted by the timer upcall) or blocked on a later beep (diverted from
+ * its block, which runs again afterwards).
+ */
+static volatile int cb_flag;
+static volatile uint64_t cb_entered, cb_fired;
+
+static void cb_retire(EventId e, void *arg)
+{
+	struct ethos_beep_result res;
+
+	(void)arg;
+	ethos_retire(e, &res, sizeof(res), 0);
+}
+
+static void cb_timed(EventId e, void *arg)
+{
+	struct ethos_beep_result res;
+
+	(void)arg;
+	cb_entered = ethos_time();
+	ethos_retire(e, &res, sizeof(res), 0);
+	cb_fired = res.fired_ns;
+	cb_flag = 1;
+}
+
+static void callbacks(void)
+{
+	enum { N = 500 };
+	uint64_t v[RUNS], ventry[RUNS], vresume[RUNS], vblocked[RUNS];
+	EventId e, far;
+	struct ethos_beep_result res;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			ethos_beep(0, &e);
+			ethos_callback(e, cb_retire, 0);
+		}
+		v[r] = (rdtsc() - t0) / N;
+	}
+	report("beep0_callback_round_trip", v, "cycles/round-trip");
+
+	for (int r = 0; r < RUNS; r++) {
+		cb_flag = 0;
+		ethos_beep(ethos_time() + 2 * MS, &e);
+		ethos_callback(e, cb_timed, 0);
+		while (!cb_flag)
+			;
+		uint64_t resumed = ethos_time();
+		ventry[r] = cb_entered - cb_fired;
+		vresume[r] = resumed - cb_fired;
+	}
+	report("callback_completion_to_handler_spinning", ventry, "ns");
+	report("callback_completion_to_resumed_spinning", vresume, "ns");
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t now = ethos_time();
+
+		ethos_beep(now + 2 * MS, &e);
+		ethos_beep(now + 4 * MS, &far);
+		ethos_callback(e, cb_timed, 0);
+		ethos_block_and_retire(far, &res, sizeof(res), 0);
+		vblocked[r] = cb_entered - cb_fired;
+	}
+	report("callback_completion_to_handler_blocked", vblocked, "ns");
+}
+
 int main(void)
 {
 	null_syscall();
@@ -446,5 +520,6 @@ int main(void)
 	batch16();
 	yield_alone();
 	switch_ping_pong();
+	callbacks();
 	return 0;
 }

@@ -61,6 +61,19 @@ static const struct test tests[] = {
 	{ "/tests/malloc", 0, 0, 0 },
 	{ "/tests/libc", 0, 0, 0 },
 	{ "/tests/portable", 0, 0, 0 },  /* built outside the tree by tools/ethos-cc */
+	{ "/tests/callbacks", 0, 0, 0 },
+	{ "/tests/callbacks", "exit", 42, 0 },           /* a handler may exit */
+	{ "/tests/callbacks", "forge-rip", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-cs", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-iopl", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-rsp", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-tf", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-mxcsr", KILLED(13), 0 },
+	{ "/tests/callbacks", "forge-addr", KILLED(13), 0 },
+	{ "/tests/callbacks", "nested-exc", KILLED(3), 0 },
+	{ "/tests/callbacks", "badstack", KILLED(14), 0 },
+	{ "/tests/callbacks", "badaltstack", KILLED(14), 0 },   /* diverted from block */
+	{ "/tests/hello", 0, 0, 0 },      /* the system still works after them */
 };
 
 static int passed, failed;

@@ -29,6 +29,11 @@ void arch_user_frame_init(struct trap_frame *tf, uintptr_t entry,
 	tf->rsp = sp;
 }
 
+bool arch_user_selectors(uint64_t cs, uint64_t ss)
+{
+	return cs == FLAT_USER_CS64 && ss == FLAT_USER_SS64;
+}
+
 uint64_t trap_fault_address(const struct trap_frame *tf)
 {
 	(void)tf;

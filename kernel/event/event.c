@@ -106,6 +106,8 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 	ev->state = EventCompleted;
 	if (ev->wait != NULL)
 		wait_leaf_completed(ev);
+	if (ev->cb != NULL)
+		callback_event_due(ev);
 }
 
 void event_fail(struct event *ev, enum status why)
@@ -119,6 +121,8 @@ void event_fail(struct event *ev, enum status why)
 	ev->state = EventCompleted;
 	if (ev->wait != NULL)
 		wait_leaf_completed(ev);
+	if (ev->cb != NULL)
+		callback_event_due(ev);
 }
 
 void event_release(struct event *ev)
@@ -133,6 +137,8 @@ void event_release(struct event *ev)
 	}
 	if (ev->state == EventPending && ev->source->detach != NULL)
 		ev->source->detach(ev);
+	if (ev->cb != NULL)
+		callback_event_release(ev);
 	if (ev->result != NULL && ev->result != ev->inline_result)
 		kfree(ev->result);
 	s->ev = NULL;

@@ -34,7 +34,11 @@
  *             owner resumes) or by wait_abandon (owner's ref, at its end).
  *             Freed at 0, never touched again.
  *   p->wait   (proc.h) set by block; cleared by wait_finish as p resumes
- *             (p == current) or by wait_abandon at p's end, nowhere else.
+ *             (p == current), by wait_restart as p resumes diverted by a
+ *             callback (p == current, the wait undecided) or by
+ *             wait_abandon at p's end, nowhere else.  A diverted p is
+ *             Runnable with an undecided wait: a leaf that decides it
+ *             then does not wake it again (it is on the run queue).
  *             A source's completion only reads it, through the wait.
  */
 #include <stddef.h>
@@ -255,8 +259,13 @@ void wait_leaf_completed(struct event *ev)
 
 	if (!w->decided && count_leaf(w, ev, ev->leaf)) {
 		w->decided = true;
-		ASSERT(w->proc->state == ProcBlocked && w->proc->wait == w);
-		sched_make_runnable(w->proc);
+		ASSERT(w->proc->wait == w);
+		/* Runnable already if a callback diverted it: it will find
+		 * the wait decided and return from block (wait_finish). */
+		if (w->proc->state == ProcBlocked)
+			sched_make_runnable(w->proc);
+		else
+			ASSERT(w->proc->state == ProcRunnable);
 	}
 	/* Its part in the wait is over either way. */
 	drop(ev);
@@ -271,6 +280,25 @@ void wait_finish(struct proc *p)
 	p->wait = NULL;
 	free_tree(w);
 	wait_unref(w);
+}
+
+bool wait_decided(const struct proc *p)
+{
+	return p->wait->decided;
+}
+
+void wait_restart(struct proc *p)
+{
+	ASSERT(p == current && !p->wait->decided);
+	/*
+	 * Its leaves let go as at exit (they stay pending, with no wait),
+	 * and the block runs again when the callback returns: it counts the
+	 * leaves complete by then at once, so a tree satisfied meanwhile
+	 * returns without sleeping and one that is not sleeps again.  The
+	 * frame still holds the block's number in rax and its pointers.
+	 */
+	wait_abandon(p);
+	p->frame->rip -= SYSCALL_INSN_LEN;
 }
 
 void wait_abandon(struct proc *p)

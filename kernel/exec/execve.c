@@ -127,6 +127,7 @@ enum status proc_exec(struct proc *p, const char *path,
 	 * but their ends are no longer reported to it.
 	 */
 	event_table_destroy(p);
+	callback_exec(p);
 	old = p->vm;
 	p->vm = vm;
 	as_switch(&p->vm.as);

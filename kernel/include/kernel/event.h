@@ -76,8 +76,11 @@ struct event {
 	 */
 	struct wait *wait;
 	enum status failure;          /* Completed: StatusOk, or why it failed */
-	uint64_t stamp;               /* duplicate detection in block */
 	uint32_t result_size;
+	uint64_t stamp;               /* duplicate detection in block */
+	/* Its callback, while one is registered (kernel/event/callback.c).
+	 * Out of line: the event stays at 128 bytes (a slob class). */
+	struct callback_reg *cb;
 	uint8_t *result;              /* inline_result or kmalloc'd */
 	uint8_t inline_result[EVENT_INLINE_RESULT];
 	union {
@@ -93,6 +96,15 @@ struct event {
 			TAILQ_ENTRY(event) link;
 		} console;
 	} u;
+};
+
+/* A registered callback: owned by its event (ev->cb) until delivered or
+ * released.  Due (on ev->owner->cb.due) from the event's completion. */
+struct callback_reg {
+	struct event *ev;
+	uint64_t function, argument, trampoline;
+	bool due;
+	TAILQ_ENTRY(callback_reg) link;
 };
 
 struct event_slot {
@@ -151,5 +163,22 @@ void wait_detach(struct event *ev);
 void wait_finish(struct proc *p);
 /* p exits while blocked. */
 void wait_abandon(struct proc *p);
+/* p's wait is decided (it resumes from block with results). */
+bool wait_decided(const struct proc *p);
+/* p, blocked on an undecided wait, was diverted for a callback: it lets go
+ * of the wait and its block syscall will run again after the callback. */
+void wait_restart(struct proc *p);
+
+/* Callbacks -- kernel/event/callback.c */
+/* Internal status of callbackReturn: the frame it restored holds rax. */
+#define StatusFrameRestored ((enum status)-2)
+enum status callback_register(struct proc *p, uintptr_t uin);
+enum status callback_return(struct proc *p, uintptr_t uframe);
+enum status callback_config(struct proc *p, uintptr_t uin);
+/* ev, with a callback registered, completed or failed: queue its delivery
+ * (and divert its owner if it is blocked outside a callback). */
+void callback_event_due(struct event *ev);
+/* ev is being released: its callback goes. */
+void callback_event_release(struct event *ev);
 
 #endif

@@ -24,6 +24,24 @@
 #include <arch/fpu.h>
 
 #define NPROC 64
+#define CB_VECTORS 20                 /* exception handlers by vector */
+
+/*
+ * Callbacks and exception handlers (kernel/event/callback.c).  Changed
+ * only by the process's own syscalls and traps, and by the scheduler as
+ * it resumes the process; a completing event only queues itself on
+ * `due` (and makes a blocked owner runnable).
+ */
+struct callback_state {
+	TAILQ_HEAD(, callback_reg) due; /* event completed, not delivered */
+	bool active;                  /* in a callback: no other delivered */
+	bool stepping;                /* the interrupted code had TF set */
+	uint64_t frame;               /* the active callback's frame */
+	uint64_t stack, stack_size;   /* alternate stack; size 0: none */
+	struct {
+		uint64_t function, argument, trampoline;
+	} exc[CB_VECTORS];
+};
 #define PROC_NAME_MAX 32
 
 enum proc_state {
@@ -59,6 +77,7 @@ struct proc {
 	 * and completes it.  After proc_end nothing points at p.
 	 */
 	struct event *exit_event;
+	struct callback_state cb;     /* kernel/event/callback.c */
 	TAILQ_ENTRY(proc) runq;
 };
 
@@ -117,6 +136,25 @@ void sched_remove(struct proc *p);
 void sched_fpu_reset(struct proc *p);
 /* Ends the current time slice at the next return to user. */
 void sched_yield(void);
+/* Loads s as p's FPU/SSE state (into the registers too if they hold
+ * p's); s must be valid for fxrstor. */
+void sched_fpu_load(struct proc *p, const struct fpu_state *s);
+/* Callbacks (kernel/event/callback.c). */
+void callback_init(struct proc *p);
+/* A fork's child: the parent's handlers, stack and active callback (its
+ * copied memory holds the frame); no events, so nothing due. */
+void callback_fork(struct proc *child, const struct proc *parent);
+/* exec: everything unregistered. */
+void callback_exec(struct proc *p);
+/* Delivers the first due callback to p (current, about to resume) unless
+ * one is active.  May kill p (a stack that cannot take the frame). */
+void callback_deliver(struct proc *p);
+static inline bool callback_pending(const struct proc *p)
+{
+	return !p->cb.active && !TAILQ_EMPTY(&p->cb.due);
+}
+/* A user trap: true if a handler will run (the frame is written). */
+bool callback_exception(struct proc *p, struct trap_frame *tf);
 /* Starts the first process. */
 __attribute__((noreturn)) void sched_start(void);
 

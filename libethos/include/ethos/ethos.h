@@ -100,4 +100,24 @@ extern size_t ethos_heap_limit;
 /* crt0, before main: environ, constructors, destructors at exit(). */
 void ethos_libc_init(char **envp);
 
+/*
+ * Callbacks (docs/ARCHITECTURE.md, "Callbacks and exception handlers").
+ * ethos_callback: fn(event, arg) runs once the event has completed, at the
+ * next return from the kernel, on the user stack (or the one given to
+ * ethos_callback_stack); the interrupted code then resumes with its
+ * registers and FPU/SSE state intact.  One at a time; fn 0 unregisters;
+ * retire and cancel unregister too.  ethos_exception_handler: fn(frame,
+ * arg) for a vector a program may handle (0, 1, 3, 4, 16, 17, 19); it may
+ * change frame->rip (and other registers) to resume elsewhere.
+ */
+typedef void (*ethos_callback_fn)(EventId event, void *arg);
+typedef void (*ethos_exception_fn)(struct ethos_callback_frame *frame,
+				   void *arg);
+enum status ethos_callback(EventId event, ethos_callback_fn fn, void *arg);
+enum status ethos_callback_stack(void *stack, size_t size);
+enum status ethos_exception_handler(unsigned int vector, ethos_exception_fn fn,
+				    void *arg);
+/* The stub the kernel enters: calls the function, then callbackReturn. */
+void ethos_callback_trampoline(void);
+
 #endif

@@ -22,6 +22,9 @@ void arch_switch_to(void *kstack_top, struct addrspace *as);
  * events enabled. */
 void arch_user_frame_init(struct trap_frame *tf, uintptr_t entry,
 			  uintptr_t sp);
+/* The code and stack selectors of user mode (what callbackReturn may
+ * restore). */
+bool arch_user_selectors(uint64_t cs, uint64_t ss);
 /* The address a page fault (tf) was about. */
 uint64_t trap_fault_address(const struct trap_frame *tf);
 

@@ -27,7 +27,17 @@ struct trap_frame {
 #define VEC_INVALID_OPCODE 6
 #define VEC_GPF      13
 #define VEC_PAGE_FAULT 14
+#define VEC_X87_FP   16
+#define VEC_ALIGNMENT 17
+#define VEC_SIMD_FP  19
 #define VEC_SYSCALL  0x80
+/* int $0x80 is two bytes: a syscall restarts at rip - SYSCALL_INSN_LEN. */
+#define SYSCALL_INSN_LEN 2
+/* rflags bits */
+#define RFLAGS_TF   0x100
+#define RFLAGS_IF   0x200
+#define RFLAGS_DF   0x400
+#define RFLAGS_IOPL 0x3000
 #define VEC_UPCALL   0x100   /* not a CPU vector: Xen's event upcall */
 
 /* Page-fault error code bits. */

@@ -57,7 +57,9 @@ enum syscall_number {
 	SysFork,                  /* 17 */
 	SysExec,                  /* 18 */
 	SysBatch,                 /* 19 */
-	/* 20-22: callbacks */
+	SysCallback,              /* 20 */
+	SysCallbackReturn,        /* 21 */
+	SysCallbackConfig,        /* 22 */
 	SysClose = 23,            /* 23: the first of the handle calls */
 	/* 24-31: IPC (advertise, import, ipc, read, write, fdSend, fdReceive) */
 	/* 32-39: files (readVar, writeVar, openDirectory, createDirectory,
@@ -347,6 +349,73 @@ struct sys_kernel_stats_out {
 	uint32_t count;           /* valid entries in value[] */
 	uint32_t pad;
 	uint64_t value[ETHOS_KSTAT_MAX];
+};
+
+/*
+ * Callbacks (docs/ARCHITECTURE.md, "Callbacks and exception handlers").
+ *
+ * SysCallback registers function(event, argument) for one pending or
+ * completed event of the caller (function 0: unregister).  When the event
+ * has completed, the next return to user mode writes a struct
+ * ethos_callback_frame (the interrupted registers and FPU/SSE state) on
+ * the user stack, 128 bytes below rsp, or at the top of the alternate
+ * stack, and enters `trampoline` with rsp = rbx = the frame (16-aligned),
+ * rdi = the event (an exception: the frame), rsi = argument, rdx =
+ * function, TF and DF clear and the FPU/SSE state reset.  The trampoline
+ * calls function and then SysCallbackReturn with the frame as its input,
+ * which restores the frame's registers and FPU/SSE state.  One callback
+ * at a time: others wait for the callbackReturn.  function and trampoline
+ * must lie in the text region (else InvalidArgument).
+ */
+struct sys_callback_in {
+	EventId event;
+	uint64_t function;        /* void f(EventId, void *); 0: unregister */
+	uint64_t argument;
+	uint64_t trampoline;      /* libethos: ethos_callback_trampoline */
+};
+
+#define ETHOS_CALLBACK_EVENT     1
+#define ETHOS_CALLBACK_EXCEPTION 2
+/* The frame: 16-aligned, fpu first (fxsave layout). */
+struct ethos_callback_frame {
+	uint8_t fpu[512];
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t kind;            /* ETHOS_CALLBACK_* */
+	uint64_t vector;          /* exception: its vector ... */
+	uint64_t error;           /* ... and error code */
+	EventId event;            /* event callback: the event */
+	uint64_t function;
+	uint64_t argument;
+};
+
+/* SysCallbackReturn: input = the frame the callback was entered with; no
+ * output.  Does not return to the caller: the frame's state resumes.  A
+ * frame that is not the one delivered, or with other than the user
+ * selectors, rip or rsp outside user space, IOPL/NT/VM flags, TF when the
+ * interrupted code was not single-stepping, or reserved MXCSR bits, kills
+ * the caller (ETHOS_KILLED_BASE - 13).  Outside a callback: NotPermitted. */
+
+/*
+ * SysCallbackConfig.  ETHOS_CB_SET_STACK: callbacks are delivered at the
+ * top of [stack, stack + size) (size 0: on the user stack again).
+ * ETHOS_CB_SET_EXCEPTION: function(frame, argument) handles `vector`
+ * (0 divide error, 1 debug, 3 breakpoint, 4 overflow, 16 x87 FP, 17
+ * alignment check, 19 SIMD FP; others InvalidArgument); function 0
+ * removes it.  The handler may change frame->rip (and other registers)
+ * before it returns.
+ */
+#define ETHOS_CB_SET_STACK     1
+#define ETHOS_CB_SET_EXCEPTION 2
+struct sys_callback_config_in {
+	uint32_t op;
+	uint32_t vector;
+	uint64_t function;
+	uint64_t argument;
+	uint64_t trampoline;
+	uint64_t stack;
+	uint64_t stack_size;
 };
 
 #endif /* ETHOS_ABI_H */
