@@ -108,6 +108,22 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 		wait_leaf_completed(ev);
 }
 
+void event_complete_take(struct event *ev, void *result, uint32_t size)
+{
+	ASSERT(ev->state == EventPending);
+	if (size <= EVENT_INLINE_RESULT || result == NULL) {
+		event_complete(ev, result, result != NULL ? size : 0);
+		kfree(result);
+		return;
+	}
+	ev->result = result;
+	ev->result_size = size;
+	ev->failure = StatusOk;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+}
+
 void event_fail(struct event *ev, enum status why)
 {
 	ASSERT(ev->state == EventPending);

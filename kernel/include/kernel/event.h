@@ -92,6 +92,10 @@ struct event {
 			uint32_t max;
 			TAILQ_ENTRY(event) link;
 		} console;
+		struct {
+			void *call;           /* struct shadow_call (kernel/fs) */
+			uint32_t tries;       /* readVar: ReturnSpace rounds */
+		} file;
 	} u;
 };
 
@@ -138,6 +142,13 @@ void console_input_events_init(void);
 enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
 /* Completes waiting console reads with the input that has arrived. */
 void console_input_deliver(void);
+
+/* Files (kernel/fs/files.c): an RPC to the shadowdaemon per call. */
+void files_init(void);
+void files_deliver(void);
+uint64_t files_next_deadline(void);
+/* Completes ev with a kmalloc'd result it now owns (no copy). */
+void event_complete_take(struct event *ev, void *result, uint32_t size);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
