@@ -235,9 +235,6 @@ enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 		if (!user_range_ok((uintptr_t)in.data, in.data_len))
 			return StatusBadAddress;
 	}
-	if (!shadow_ready())
-		return StatusUnavailable;
-
 	uint64_t len = op == ShadowWrite ? in.data_len :
 		       op == ShadowRead ? READ_FIRST_BYTES : 0;
 	struct shadow_call *c = shadow_call_new(op, len, op == ShadowWrite);
@@ -257,6 +254,12 @@ enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 	    (st = copyin(c->buf, (uintptr_t)in.data, in.data_len)) != StatusOk) {
 		shadow_call_free(c);
 		return st;
+	}
+	/* Last of the checks: every argument error is reported as such,
+	 * daemon or not. */
+	if (!shadow_ready()) {
+		shadow_call_free(c);
+		return StatusUnavailable;
 	}
 	struct event *ev = event_new(p, &file_source, &out.event, &st);
 	if (ev == NULL) {

@@ -149,7 +149,7 @@ static inline int shadow_rsp_valid(const struct shadow_req *req,
 		       rsp->size <= SHADOW_DATA_MAX;
 	case StatusNotFound: case StatusNotPermitted: case StatusInvalidArgument:
 	case StatusNoSpace: case StatusNoMemory: case StatusTooBig:
-	case StatusNotImplemented:
+	case StatusNotImplemented: case StatusUnavailable:
 		return 1;
 	default:
 		return 0;
