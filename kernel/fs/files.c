@@ -86,26 +86,6 @@ uint64_t files_next_deadline(void)
 	return shadow_next_deadline();
 }
 
-bool fs_name_ok(const char *name, uint64_t len)
-{
-	return shadow_name_ok(name, len) != 0;
-}
-
-enum status fs_join(char *out, uint32_t *out_len, const char *dir,
-		    uint32_t dir_len, const char *name, uint64_t name_len)
-{
-	uint64_t len = dir_len + (dir_len ? 1 : 0) + name_len;
-
-	if (len > SHADOW_PATH_MAX)
-		return StatusInvalidArgument;
-	memcpy(out, dir, dir_len);
-	if (dir_len)
-		out[dir_len] = '/';
-	memcpy(out + dir_len + (dir_len ? 1 : 0), name, name_len);
-	*out_len = (uint32_t)len;
-	return StatusOk;
-}
-
 static void file_done(struct shadow_call *c, enum status st,
 		      const struct shadow_rsp *rsp)
 {

@@ -29,6 +29,7 @@ static enum status from_errno(int e)
 	case EFBIG:
 		return StatusTooBig;
 	case ENAMETOOLONG: case EINVAL:
+	case ENXIO:             /* a FIFO with no reader (O_NONBLOCK) */
 		return StatusInvalidArgument;
 	default:                /* EACCES, EPERM, ELOOP, EEXIST, ENOTEMPTY, ... */
 		return StatusNotPermitted;
@@ -64,9 +65,16 @@ int serve_walk(int rootfd, const char *path, uint32_t len, int want_dir,
 		int next = openat(fd, leafbuf,
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int e = errno;
+		struct stat sb;
+		/* O_NOFOLLOW | O_DIRECTORY on a symlink says ENOTDIR (or
+		 * ELOOP): a link, wherever it points, is not walked. */
+		if (next < 0 && (e == ELOOP || (e == ENOTDIR &&
+		    fstatat(fd, leafbuf, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(sb.st_mode))))
+			e = EPERM;
 		close(fd);
 		if (next < 0) {
-			*status = e == ELOOP ? StatusNotPermitted : from_errno(e);
+			*status = from_errno(e);
 			return -1;
 		}
 		fd = next;
