@@ -5,6 +5,10 @@
  * first either way.
  */
 #include <ethos/ethos.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "check.h"
 
 #define MIB (1024 * 1024)
@@ -262,6 +266,51 @@ static void many_in_flight(uint8_t *data)
 	ethos_unlink(HANDLE_NONE, "or");
 }
 
+/* newlib on top: fopen and friends, whole-file underneath. */
+static void posix_files(void)
+{
+	struct stat sb;
+	char line[64] = "";
+
+	rmdir("posix");                         /* a previous run's, if any */
+	CHECK("mkdir", mkdir("posix", 0755) == 0);
+	FILE *f = fopen("/posix/t.txt", "w");
+	CHECK("fopen for writing", f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "line one\nline %d\n", 2);
+	CHECK("fclose writes the file", fclose(f) == 0);
+	CHECK("stat: size", stat("posix/t.txt", &sb) == 0 && sb.st_size == 16 &&
+	      S_ISREG(sb.st_mode));
+	CHECK("stat: a directory", stat("posix", &sb) == 0 && S_ISDIR(sb.st_mode));
+	f = fopen("posix/t.txt", "r");
+	CHECK("fopen for reading", f != NULL && fgets(line, sizeof(line), f) &&
+	      strcmp(line, "line one\n") == 0 && fgets(line, sizeof(line), f) &&
+	      strcmp(line, "line 2\n") == 0 && fgets(line, sizeof(line), f) == NULL);
+	CHECK("fseek and ftell", f != NULL && fseek(f, 5, SEEK_SET) == 0 &&
+	      ftell(f) == 5 && fgetc(f) == 'o');
+	if (f)
+		fclose(f);
+	f = fopen("posix/t.txt", "a");
+	CHECK("append", f != NULL && fputs("three\n", f) >= 0 && fclose(f) == 0 &&
+	      stat("posix/t.txt", &sb) == 0 && sb.st_size == 22);
+	int fd = open("posix/t.txt", O_RDWR);
+	CHECK("open, lseek, write, read", fd >= 3 && lseek(fd, 0, SEEK_SET) == 0 &&
+	      write(fd, "LINE", 4) == 4 && lseek(fd, 0, SEEK_SET) == 0 &&
+	      read(fd, line, 8) == 8 && memcmp(line, "LINE one", 8) == 0 && close(fd) == 0);
+	errno = 0;
+	CHECK("open of a missing file: ENOENT", open("posix/none", O_RDONLY) == -1 &&
+	      errno == ENOENT);
+	errno = 0;
+	CHECK("O_EXCL on an existing file: EEXIST",
+	      open("posix/t.txt", O_WRONLY | O_CREAT | O_EXCL, 0644) == -1 && errno == EEXIST);
+	errno = 0;
+	CHECK("a `..` path: EINVAL", open("posix/../t.txt", O_RDONLY) == -1 && errno == EINVAL);
+	CHECK("unlink", unlink("posix/t.txt") == 0 && stat("posix/t.txt", &sb) == -1 &&
+	      errno == ENOENT);
+	CHECK("rmdir", rmdir("posix") == 0);
+}
+
 /* The daemon dies (--die-on shadowdaemon-die) with reads in flight: every
  * event completes, the process goes on, and a new daemon serves again. */
 static void daemon_dies(uint8_t *data)
@@ -334,12 +383,16 @@ int main(void)
 	if (st == StatusUnavailable) {
 		printf("files: no shadowdaemon (the dom0 fast loop)\n");
 		no_daemon();
+		errno = 0;
+		CHECK("no daemon: fopen fails with ENXIO",
+		      fopen("x", "r") == NULL && errno == ENXIO);
 		return check_failures;
 	}
 	CHECK("daemon: connected", st == StatusNotFound || st == StatusOk);
 	roundtrip(data, scratch);
 	directories();
 	many_in_flight(data);
+	posix_files();
 	daemon_dies(data);
 	return check_failures;
 }
