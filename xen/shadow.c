@@ -433,6 +433,10 @@ void shadow_poll(void)
 		if (c->done == NULL)
 			shadow_stats.late_replies++;
 		finish(c, (enum status)rsp.status, &rsp);
+		/* (done may have resubmitted, which looks at the port: if
+		 * that found the daemon gone, the ring was reset under us.) */
+		if (!connected())
+			return;
 	}
 	push();
 }
