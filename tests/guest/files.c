@@ -266,6 +266,30 @@ static void many_in_flight(uint8_t *data)
 	ethos_unlink(HANDLE_NONE, "or");
 }
 
+/* Figures for the report (not checks): a fileInformation round trip and
+ * readVar of 1 MiB, through the whole path. */
+static void figures(uint8_t *data)
+{
+	struct ethos_file_info fi;
+	void *buf;
+	uint64_t size;
+
+	ethos_write_file(HANDLE_NONE, "m", data, MIB);
+	uint64_t t0 = ethos_time();
+	for (int i = 0; i < 100; i++)
+		ethos_stat(HANDLE_NONE, "m", &fi);
+	uint64_t t1 = ethos_time();
+	for (int i = 0; i < 10; i++) {
+		if (ethos_read_file(HANDLE_NONE, "m", &buf, &size) == StatusOk)
+			free(buf);
+	}
+	uint64_t t2 = ethos_time();
+	printf("files: fileInformation round trip %lu us; readVar 1 MiB %lu us (%lu MiB/s)\n",
+	       (unsigned long)((t1 - t0) / 100 / 1000), (unsigned long)((t2 - t1) / 10 / 1000),
+	       (unsigned long)(10ULL * 1000000000ULL / (t2 - t1 + 1)));
+	ethos_unlink(HANDLE_NONE, "m");
+}
+
 /* newlib on top: fopen and friends, whole-file underneath. */
 static void posix_files(void)
 {
@@ -398,6 +422,7 @@ int main(void)
 	directories();
 	many_in_flight(data);
 	posix_files();
+	figures(data);
 	daemon_dies(data);
 	return check_failures;
 }
