@@ -397,7 +397,11 @@ void shadow_poll(void)
 	uint64_t now = time_now_ns();
 	if (next_check != 0 && now >= next_check) {
 		check_alive();
-		next_check = ninflight || !TAILQ_EMPTY(&queued) ? now + LIVENESS_NS : 0;
+		/* (Stuck buffers are retried on the same clock.) */
+		next_check = ninflight || !TAILQ_EMPTY(&queued) || !TAILQ_EMPTY(&stuck) ?
+			     now + LIVENESS_NS : 0;
+	} else if (next_check == 0 && !TAILQ_EMPTY(&stuck)) {
+		next_check = now + LIVENESS_NS;
 	}
 	if (!connected())
 		return;

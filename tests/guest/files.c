@@ -175,6 +175,13 @@ static void directories(void)
 	for (int i = 0; i < 3; i++)
 		ok &= ethos_write_file(d, names[i], names[i], strlen(names[i])) == StatusOk;
 	CHECK("writeVar in a directory handle", ok);
+	/* fork copies the handle: the child reaches the same directory. */
+	uint64_t pid;
+	int64_t status = -1;
+	if (ethos_fork(&pid, NULL) == StatusOk && pid == 0)
+		ethos_exit(ethos_stat(d, "a", &fi) == StatusOk && fi.size == 1 ? 0 : 1);
+	CHECK("a forked child uses the directory handle",
+	      ethos_wait(pid, &status) == StatusOk && status == 0);
 	CHECK_STATUS("fileInformation of the directory",
 		     ethos_stat(HANDLE_NONE, "dir", &fi), StatusOk);
 	CHECK("kind directory", fi.kind == EthosDirectory);
