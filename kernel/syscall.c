@@ -269,7 +269,7 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (in.capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
 	/* A bad buffer fails here, before the event is freed. */
-	if ((st = copyout((uintptr_t)in.buf, ev->result, ev->result_size)) != StatusOk)
+	if ((st = event_result_copyout(ev, (uintptr_t)in.buf)) != StatusOk)
 		return st;
 	event_release(ev);
 	return StatusOk;

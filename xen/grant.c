@@ -17,7 +17,7 @@
 #include <xen/grant.h>
 #include <kernel/panic.h>
 
-#define GRANT_FRAMES 16
+#define GRANT_FRAMES 32     /* 16376 refs: a 16 MiB file takes 4100 */
 #define ENTRIES_PER_FRAME (4096 / sizeof(grant_entry_v1_t))
 #define NR_REFS (GRANT_FRAMES * ENTRIES_PER_FRAME)
 #define FIRST_REF 8               /* 0-7: GNTTAB_NR_RESERVED_ENTRIES */
@@ -31,22 +31,27 @@ static uint32_t nfree;
 bool grant_init(void)
 {
 	xen_pfn_t frames[GRANT_FRAMES];
-	gnttab_setup_table_t setup = {
-		.dom = DOMID_SELF,
-		.nr_frames = GRANT_FRAMES,
-	};
+	gnttab_setup_table_t setup = { .dom = DOMID_SELF };
+	unsigned int nr;
 
+	/* The toolstack caps a domain's frames (xl's max_grant_frames, 32 by
+	 * default): fewer frames, fewer refs, if it insists. */
 	set_xen_guest_handle(setup.frame_list, frames);
-	if (hv_grant_table_op(GNTTABOP_setup_table, &setup, 1) != 0 ||
-	    setup.status != GNTST_okay)
+	for (nr = GRANT_FRAMES; nr >= 4; nr /= 2) {
+		setup.nr_frames = nr;
+		if (hv_grant_table_op(GNTTABOP_setup_table, &setup, 1) == 0 &&
+		    setup.status == GNTST_okay)
+			break;
+	}
+	if (nr < 4)
 		return false;
-	for (unsigned int i = 0; i < GRANT_FRAMES; i++)
+	for (unsigned int i = 0; i < nr; i++)
 		if (hv_update_va_mapping((uintptr_t)table_pages[i],
 					 ((uint64_t)frames[i] << 12) | 0x3,
 					 UVMF_INVLPG) != 0)
 			return false;
 	table = (grant_entry_v1_t *)table_pages;
-	for (uint32_t r = NR_REFS; r-- > FIRST_REF;)
+	for (uint32_t r = nr * ENTRIES_PER_FRAME; r-- > FIRST_REF;)
 		free_refs[nfree++] = r;
 	return true;
 }

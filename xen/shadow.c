@@ -166,7 +166,8 @@ static bool ungrant(struct shadow_call *c)
 		TAILQ_INSERT_TAIL(&stuck, h, link);
 	}
 	/* (Without memory for a holder the frames are simply kept.) */
-	c->buf = NULL;
+	c->chunks = NULL;
+	c->nchunks = 0;
 	c->refs = NULL;
 	c->lists = NULL;
 	c->nlists = 0;
@@ -185,33 +186,60 @@ struct shadow_call *shadow_call_new(uint32_t op, uint64_t len, bool readonly)
 	c->req.data_len = len;
 	c->readonly = readonly;
 	c->npages = (uint32_t)PFN_UP(len);
-	if (len > 0) {
+	if (len == 0)
+		return c;
+	uint32_t n = (uint32_t)((len + SHADOW_CHUNK_BYTES - 1) / SHADOW_CHUNK_BYTES);
+	if ((c->chunks = kmalloc(n * sizeof(*c->chunks))) == NULL) {
+		kfree(c);
+		return NULL;
+	}
+	for (c->nchunks = 0; c->nchunks < n; c->nchunks++) {
+		uint64_t left = len - (uint64_t)c->nchunks * SHADOW_CHUNK_BYTES;
+		size_t bytes = left < SHADOW_CHUNK_BYTES ? PFN_UP(left) * PAGE_SIZE :
+						      SHADOW_CHUNK_BYTES;
 		/* Over the slob sizes, so kmalloc gives whole pages. */
-		size_t bytes = (size_t)c->npages * PAGE_SIZE;
-		c->buf = kmalloc(bytes < 2 * PAGE_SIZE ? 2 * PAGE_SIZE : bytes);
-		if (c->buf == NULL) {
-			kfree(c);
+		uint8_t *b = kmalloc(bytes < 2 * PAGE_SIZE ? 2 * PAGE_SIZE : bytes);
+		if (b == NULL) {
+			shadow_call_free(c);
 			return NULL;
 		}
-		ASSERT(((uintptr_t)c->buf & (PAGE_SIZE - 1)) == 0);
+		ASSERT(((uintptr_t)b & (PAGE_SIZE - 1)) == 0);
+		c->chunks[c->nchunks] = b;
 	}
 	return c;
+}
+
+static void chunks_free(uint8_t **chunks, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		kfree(chunks[i]);
+	kfree(chunks);
 }
 
 void shadow_call_free(struct shadow_call *c)
 {
 	ASSERT(c->state == CallIdle && c->refs == NULL);
-	kfree(c->buf);
+	chunks_free(c->chunks, c->nchunks);
 	kfree(c);
 }
 
-void *shadow_call_take_buffer(struct shadow_call *c)
+uint8_t **shadow_call_take_chunks(struct shadow_call *c, uint32_t *n)
 {
-	void *b = c->buf;
+	uint8_t **chunks = c->chunks;
 
 	ASSERT(c->state == CallIdle && c->refs == NULL);
-	c->buf = NULL;
-	return b;
+	*n = c->nchunks;
+	c->chunks = NULL;
+	c->nchunks = 0;
+	return chunks;
+}
+
+/* Page i of the call's buffer. */
+static void *call_page(const struct shadow_call *c, uint32_t i)
+{
+	uint32_t per = SHADOW_CHUNK_BYTES / PAGE_SIZE;
+
+	return c->chunks[i / per] + (size_t)(i % per) * PAGE_SIZE;
 }
 
 /* Grants the data pages and builds the list pages. */
@@ -228,7 +256,7 @@ static enum status grant_call(struct shadow_call *c)
 		if ((c->lists[c->nlists] = page_alloc(0)) == NULL)
 			goto nomem;
 	for (uint32_t i = 0; i < c->npages; i++) {
-		pfn_t pfn = va_to_pfn(c->buf + (size_t)i * PAGE_SIZE);
+		pfn_t pfn = va_to_pfn(call_page(c, i));
 		if ((c->refs[i] = grant_access(DOM0, pfn, c->readonly)) == 0)
 			goto nospace;
 		((uint32_t *)c->lists[i / SHADOW_LIST_REFS])[i % SHADOW_LIST_REFS] =

@@ -12,7 +12,8 @@
  * buffer, and a reply "ReturnSpace, size N" makes it ask again with N
  * bytes (a few rounds at most: a file that keeps growing ends in
  * ReturnSpace as the event's failure).  The buffer the daemon filled is
- * the event's result as it is (event_complete_take): one copy, at retire.
+ * the event's result as it is (event_complete_take, or its 1 MiB chunks,
+ * event_complete_chunks): one copy, at retire.
  */
 #include <stddef.h>
 #include <kernel/event.h>
@@ -122,10 +123,15 @@ static void file_done(struct shadow_call *c, enum status st,
 	}
 	switch (c->req.op) {
 	case ShadowRead: {
-		uint32_t size = (uint32_t)rsp->size;
-		void *buf = shadow_call_take_buffer(c);
+		uint32_t size = (uint32_t)rsp->size, n;
+		uint8_t **chunks = shadow_call_take_chunks(c, &n);
 		shadow_call_free(c);
-		event_complete_take(ev, buf, size);
+		if (n <= 1) {
+			event_complete_take(ev, n ? chunks[0] : NULL, size);
+			kfree(chunks);
+		} else {
+			event_complete_chunks(ev, chunks, n, size);
+		}
 		return;
 	}
 	case ShadowOpenDir: {
@@ -230,10 +236,14 @@ enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 		shadow_call_free(c);
 		return st;
 	}
-	if (op == ShadowWrite &&
-	    (st = copyin(c->buf, (uintptr_t)in.data, in.data_len)) != StatusOk) {
-		shadow_call_free(c);
-		return st;
+	for (uint32_t i = 0; op == ShadowWrite && i < c->nchunks; i++) {
+		uint64_t off = (uint64_t)i * SHADOW_CHUNK_BYTES;
+		uint64_t n = in.data_len - off < SHADOW_CHUNK_BYTES ?
+			     in.data_len - off : SHADOW_CHUNK_BYTES;
+		if ((st = copyin(c->chunks[i], (uintptr_t)in.data + off, n)) != StatusOk) {
+			shadow_call_free(c);
+			return st;
+		}
 	}
 	/* Last of the checks: every argument error is reported as such,
 	 * daemon or not. */

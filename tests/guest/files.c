@@ -109,7 +109,8 @@ static void fill(uint8_t *b, size_t n, unsigned seed)
 
 static void roundtrip(uint8_t *data, uint8_t *scratch)
 {
-	static const size_t sizes[] = { 0, 1, 4095, 4096, 65537, MIB, ETHOS_FILE_MAX };
+	static const size_t sizes[] = { 0, 1, 4095, 4096, 65537, MIB, 4 * MIB,
+					ETHOS_FILE_MAX };
 	int all = 1;
 
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -146,7 +147,7 @@ static void roundtrip(uint8_t *data, uint8_t *scratch)
 			all = 0;
 		}
 	}
-	CHECK("roundtrip sizes 0, 1, 4095, 4096, 65537, 1 MiB, 4 MiB (byte for byte)", all);
+	CHECK("roundtrip sizes 0, 1, 4095, 4096, 65537, 1 MiB, 4 MiB, 16 MiB (byte for byte)", all);
 	struct ethos_file_info fi;
 	CHECK_STATUS("fileInformation of a file", ethos_stat(HANDLE_NONE, "rt", &fi), StatusOk);
 	CHECK("fileInformation: size and kind", fi.size == ETHOS_FILE_MAX &&

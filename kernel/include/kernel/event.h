@@ -39,6 +39,7 @@
 /* Internal status of a syscall whose caller now sleeps (never returned). */
 #define StatusBlocked ((enum status)-1)
 #define EVENT_INLINE_RESULT 32
+#define EVENT_CHUNK_BYTES (1u << 20)
 
 struct proc;
 struct event;
@@ -76,6 +77,10 @@ struct event {
 	 */
 	struct wait *wait;
 	enum status failure;          /* Completed: StatusOk, or why it failed */
+	/* 0: result is the bytes.  n: result is an array of n blocks of
+	 * EVENT_CHUNK_BYTES (the last holds the rest), all kmalloc'd: a
+	 * result larger than one kmalloc block (files). */
+	uint32_t result_chunks;
 	uint64_t stamp;               /* duplicate detection in block */
 	uint32_t result_size;
 	uint8_t *result;              /* inline_result or kmalloc'd */
@@ -149,6 +154,13 @@ void files_deliver(void);
 uint64_t files_next_deadline(void);
 /* Completes ev with a kmalloc'd result it now owns (no copy). */
 void event_complete_take(struct event *ev, void *result, uint32_t size);
+/* The same with n blocks of EVENT_CHUNK_BYTES (kmalloc'd, as is the
+ * array): size bytes in all. */
+void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
+			   uint32_t size);
+/* retire: copies the result to user memory (all or nothing is promised
+ * only for BadAddress: the buffer is probed first). */
+enum status event_result_copyout(const struct event *ev, uintptr_t ubuf);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

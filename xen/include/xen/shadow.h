@@ -23,12 +23,18 @@ typedef void (*shadow_done_fn)(struct shadow_call *c, enum status st,
 
 enum shadow_call_state { CallIdle, CallQueued, CallInFlight };
 
+#define SHADOW_CHUNK_BYTES (1u << 20)
+
 struct shadow_call {
 	TAILQ_ENTRY(shadow_call) link;
 	struct shadow_req req;          /* op, path, after: the caller's */
 	shadow_done_fn done;            /* NULL: abandoned (cancelled) */
 	void *arg;                      /* the caller's */
-	uint8_t *buf;                   /* data_len bytes, page-aligned */
+	/* data_len bytes in nchunks kmalloc blocks of SHADOW_CHUNK_BYTES (the
+	 * last: the rest, rounded up to pages), page-aligned: no single
+	 * block need be as large as the file. */
+	uint8_t **chunks;
+	uint32_t nchunks;
 	uint32_t npages;
 	uint32_t nlists;
 	uint32_t *refs;                 /* npages data refs, then nlists */
@@ -44,8 +50,8 @@ void shadow_init(void (*wake)(void));
 /* Connected to a daemon now?  (Notices a daemon that went away, failing
  * its calls, as shadow_poll does.) */
 bool shadow_ready(void);
-/* A call with a data buffer of len bytes (kmalloc'd, page-aligned);
- * NULL when out of memory or over SHADOW_DATA_MAX. */
+/* A call with a data buffer of len bytes (chunks); NULL when out of
+ * memory or over SHADOW_DATA_MAX. */
 struct shadow_call *shadow_call_new(uint32_t op, uint64_t len, bool readonly);
 /* Grants the buffer and queues the call: Ok, Unavailable, NoSpace. */
 enum status shadow_submit(struct shadow_call *c);
@@ -54,8 +60,8 @@ void shadow_call_free(struct shadow_call *c);
 /* Cancels: a queued call is freed; one in flight is abandoned (its reply,
  * when it comes, is dropped and the call freed then). */
 void shadow_cancel(struct shadow_call *c);
-/* Gives the caller the data buffer (idle call); kfree it. */
-void *shadow_call_take_buffer(struct shadow_call *c);
+/* Gives the caller the chunks (idle call): kfree each, and the array. */
+uint8_t **shadow_call_take_chunks(struct shadow_call *c, uint32_t *n);
 /* Deferred context: replies, liveness, queued calls. */
 void shadow_poll(void);
 /* When shadow_poll should look again (liveness while calls are out), or

@@ -351,7 +351,7 @@ struct sys_kernel_stats_out {
  *                              (name_len 0: the first); NotFound at the end
  */
 #define ETHOS_NAME_MAX 255
-#define ETHOS_FILE_MAX (4u << 20)     /* readVar/writeVar contents */
+#define ETHOS_FILE_MAX (16u << 20)    /* readVar/writeVar contents */
 struct sys_file_in {
 	Handle dir;
 	const char *name;
