@@ -10,4 +10,5 @@ void deferred_run(void)
 	deferred_flag = false;
 	beep_expire(time_now_ns());
 	console_input_deliver();
+	files_deliver();
 }

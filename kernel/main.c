@@ -228,6 +228,7 @@ void kernel_main(start_info_t *si, uint64_t boot_rsp)
 	physmap_init(boot_rsp);
 	find_boot_archive();
 	list_boot_archive();
+	files_init();
 
 	if (cmdline_get("ethos.test", arg, sizeof(arg)) != NULL)
 		run_boot_test(arg);

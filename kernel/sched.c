@@ -79,6 +79,10 @@ static void check_runq(void)
 static void arm_timer(bool running)
 {
 	uint64_t deadline = beep_next_deadline();
+	uint64_t files = files_next_deadline();   /* the daemon's liveness */
+
+	if (files != 0 && (deadline == 0 || files < deadline))
+		deadline = files;
 
 	if (running && (deadline == 0 || slice_end < deadline))
 		deadline = slice_end;

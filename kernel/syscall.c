@@ -21,6 +21,7 @@
 #include <kernel/kstat.h>
 #include <kernel/panic.h>
 #include <kernel/args.h>
+#include <kernel/fs.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -268,7 +269,7 @@ static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (in.capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
 	/* A bad buffer fails here, before the event is freed. */
-	if ((st = copyout((uintptr_t)in.buf, ev->result, ev->result_size)) != StatusOk)
+	if ((st = event_result_copyout(ev, (uintptr_t)in.buf)) != StatusOk)
 		return st;
 	event_release(ev);
 	return StatusOk;
@@ -421,6 +422,20 @@ static enum status sys_callback_config(struct proc *p, uintptr_t uin,
 	return callback_config(p, uin);
 }
 
+/* Files (kernel/fs/files.c): one handler, told which call it is. */
+#define FILE_CALL(fn, nr)                                                  \
+	static enum status fn(struct proc *p, uintptr_t uin, uintptr_t uout) \
+	{                                                                  \
+		return fs_syscall(p, nr, uin, uout);                       \
+	}
+FILE_CALL(sys_read_var, SysReadVar)
+FILE_CALL(sys_write_var, SysWriteVar)
+FILE_CALL(sys_open_directory, SysOpenDirectory)
+FILE_CALL(sys_create_directory, SysCreateDirectory)
+FILE_CALL(sys_remove, SysRemoveDirectoryOrFile)
+FILE_CALL(sys_file_information, SysFileInformation)
+FILE_CALL(sys_get_next_name, SysGetNextName)
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -446,6 +461,13 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysCallback] = sys_callback,
 	[SysCallbackReturn] = sys_callback_return,
 	[SysCallbackConfig] = sys_callback_config,
+	[SysReadVar] = sys_read_var,
+	[SysWriteVar] = sys_write_var,
+	[SysOpenDirectory] = sys_open_directory,
+	[SysCreateDirectory] = sys_create_directory,
+	[SysRemoveDirectoryOrFile] = sys_remove,
+	[SysFileInformation] = sys_file_information,
+	[SysGetNextName] = sys_get_next_name,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once

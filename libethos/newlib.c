@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <ethos/ethos.h>
+#include <ethos/posix_files.h>
 
 #define HEAP_BASE 0x0000000100000000UL      /* kernel/include/kernel/region.h */
 #define HEAP_END  0x0000004000000000UL
@@ -45,6 +46,8 @@ int ethos_errno(enum status st)
 	case StatusInvalidEvent:
 	case StatusInvalidEventWaitTree:
 	case StatusInvalidArgument:     return EINVAL;
+	case StatusUnavailable:         return ENXIO;   /* no shadowdaemon */
+	case StatusInvalidHandle:       return EBADF;
 	default:                        return EIO;
 	}
 }
@@ -64,8 +67,8 @@ static int unsupported(void)
 
 /* ---- file descriptors: 0 is console input, 1 and 2 the console ---------- */
 
-/* Files follow with the files issue; until then only the console's three
- * descriptors exist.  A closed one stays closed. */
+/* 0-2 are the console's (a closed one stays closed); files are 3 and up
+ * (libethos/posix_files.c). */
 static unsigned int std_closed;
 
 static int std_fd(int fd)
@@ -78,6 +81,8 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t n)
 	const char *p = buf;
 	size_t done = 0;
 
+	if (ethos_posix_is_file(fd))
+		return ethos_posix_write(fd, buf, n);
 	if (!std_fd(fd) || fd == 0) {
 		errno = EBADF;
 		return -1;
@@ -99,6 +104,8 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t n)
 	EventId e;
 	uint64_t size = 0;
 
+	if (ethos_posix_is_file(fd))
+		return ethos_posix_read(fd, buf, n);
 	if (fd != 0 || !std_fd(fd)) {
 		errno = EBADF;
 		return -1;
@@ -117,6 +124,8 @@ ALIAS(read);
 
 int close(int fd)
 {
+	if (ethos_posix_is_file(fd))
+		return ethos_posix_close(fd);
 	if (!std_fd(fd)) {
 		errno = EBADF;
 		return -1;
@@ -126,11 +135,10 @@ int close(int fd)
 }
 ALIAS(close);
 
+/* Files: libethos/posix_files.c (whole-file semantics). */
 int open(const char *path, int flags, ...)
 {
-	(void)path;
-	(void)flags;
-	return unsupported();      /* no file system calls yet */
+	return ethos_posix_open(path, flags);
 }
 ALIAS(open);
 
@@ -146,6 +154,8 @@ ALIAS(isatty);
 
 int fstat(int fd, struct stat *st)
 {
+	if (ethos_posix_is_file(fd))
+		return ethos_posix_fstat(fd, st);
 	if (!std_fd(fd)) {
 		errno = EBADF;
 		return -1;
@@ -158,8 +168,8 @@ ALIAS(fstat);
 
 off_t lseek(int fd, off_t off, int whence)
 {
-	(void)off;
-	(void)whence;
+	if (ethos_posix_is_file(fd))
+		return (off_t)ethos_posix_lseek(fd, (long)off, whence);
 	errno = std_fd(fd) ? ESPIPE : EBADF;
 	return -1;
 }
@@ -167,9 +177,7 @@ ALIAS(lseek);
 
 int stat(const char *path, struct stat *st)
 {
-	(void)path;
-	(void)st;
-	return unsupported();
+	return ethos_posix_stat(path, st);
 }
 ALIAS(stat);
 
@@ -183,8 +191,7 @@ ALIAS(link);
 
 int unlink(const char *path)
 {
-	(void)path;
-	return unsupported();
+	return ethos_posix_unlink(path);
 }
 ALIAS(unlink);
 

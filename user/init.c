@@ -56,6 +56,7 @@ static const struct test tests[] = {
 	{ "/tests/batch", 0, 0, 0 },
 	{ "/tests/handles", 0, 0, 0 },
 	{ "/tests/timepage", 0, 0, 0 },
+	{ "/tests/files", 0, 0, 0 },
 	{ "/tests/stdio", 0, 0, 0 },
 	{ "/tests/stdio", "exit", 0, 0 },    /* ends without a newline */
 	{ "/tests/malloc", 0, 0, 0 },

@@ -61,6 +61,25 @@ void evtchn_notify(uint32_t port)
 	hv_event_channel_op(EVTCHNOP_send, &op);
 }
 
+bool evtchn_alloc_unbound(uint16_t remote, uint32_t *port)
+{
+	evtchn_alloc_unbound_t op = { .dom = DOMID_SELF, .remote_dom = remote };
+
+	if (hv_event_channel_op(EVTCHNOP_alloc_unbound, &op) != 0)
+		return false;
+	*port = op.port;
+	return true;
+}
+
+bool evtchn_is_interdomain(uint32_t port)
+{
+	evtchn_status_t op = { .dom = DOMID_SELF, .port = port };
+
+	if (hv_event_channel_op(EVTCHNOP_status, &op) != 0)
+		return false;
+	return op.status == EVTCHNSTAT_interdomain;
+}
+
 static void dispatch(uint32_t port)
 {
 	struct port_handler *h = &handlers[port];

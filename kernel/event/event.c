@@ -6,6 +6,7 @@
 #include <kernel/kstring.h>
 #include <kernel/panic.h>
 #include <kernel/kstat.h>
+#include <kernel/uaccess.h>
 
 #define NO_SLOT UINT32_MAX
 #define FIRST_CAPACITY 64
@@ -110,6 +111,67 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 		callback_event_due(ev);
 }
 
+void event_complete_take(struct event *ev, void *result, uint32_t size)
+{
+	ASSERT(ev->state == EventPending);
+	if (size <= EVENT_INLINE_RESULT || result == NULL) {
+		event_complete(ev, result, result != NULL ? size : 0);
+		kfree(result);
+		return;
+	}
+	ev->result = result;
+	ev->result_size = size;
+	ev->failure = StatusOk;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+}
+
+void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
+			   uint32_t size)
+{
+	ASSERT(ev->state == EventPending && n > 0);
+	ASSERT(size <= (uint64_t)n * EVENT_CHUNK_BYTES);
+	ev->result = (uint8_t *)chunks;
+	ev->result_chunks = n;
+	ev->result_size = size;
+	ev->failure = StatusOk;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+}
+
+enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
+{
+	enum status st;
+
+	if (ev->result_chunks == 0)
+		return copyout(ubuf, ev->result, ev->result_size);
+	if ((st = user_writable(ubuf, ev->result_size)) != StatusOk)
+		return st;
+	uint8_t **chunks = (uint8_t **)ev->result;
+	for (uint32_t i = 0, done = 0; done < ev->result_size; i++) {
+		uint32_t n = ev->result_size - done < EVENT_CHUNK_BYTES ?
+			     ev->result_size - done : EVENT_CHUNK_BYTES;
+		if ((st = copyout(ubuf + done, chunks[i], n)) != StatusOk)
+			return st;
+		done += n;
+	}
+	return StatusOk;
+}
+
+static void result_free(struct event *ev)
+{
+	if (ev->result_chunks != 0) {
+		uint8_t **chunks = (uint8_t **)ev->result;
+		for (uint32_t i = 0; i < ev->result_chunks; i++)
+			kfree(chunks[i]);
+		ev->result_chunks = 0;
+	}
+	if (ev->result != NULL && ev->result != ev->inline_result)
+		kfree(ev->result);
+}
+
 void event_fail(struct event *ev, enum status why)
 {
 	ASSERT(ev->state == EventPending);
@@ -139,8 +201,7 @@ void event_release(struct event *ev)
 		ev->source->detach(ev);
 	if (ev->cb != NULL)
 		callback_event_release(ev);
-	if (ev->result != NULL && ev->result != ev->inline_result)
-		kfree(ev->result);
+	result_free(ev);
 	s->ev = NULL;
 	t->live--;
 	if (s->generation == UINT32_MAX) {

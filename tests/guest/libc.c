@@ -159,14 +159,19 @@ static void unsupported(void)
 {
 	struct stat st;
 
+	/* Files are the shadowdaemon's (tests/guest/files.c): ENXIO when
+	 * there is none (the dom0 loop), ENOENT from an empty tree (domU). */
+#define NO_FILE (errno == ENXIO || errno == ENOENT)
 	errno = 0;
-	CHECK("open: -1 with ENOSYS", open("/etc/passwd", O_RDONLY) == -1 && errno == ENOSYS);
+	CHECK("open of a missing file: ENXIO or ENOENT",
+	      open("/etc/passwd", O_RDONLY) == -1 && NO_FILE);
 	errno = 0;
-	CHECK("fopen: NULL with ENOSYS", fopen("/etc/passwd", "r") == NULL && errno == ENOSYS);
+	CHECK("fopen of a missing file: ENXIO or ENOENT",
+	      fopen("/etc/passwd", "r") == NULL && NO_FILE);
 	errno = 0;
-	CHECK("stat: ENOSYS", stat("/bin/init", &st) == -1 && errno == ENOSYS);
+	CHECK("stat of a missing file: ENXIO or ENOENT", stat("/bin/init", &st) == -1 && NO_FILE);
 	errno = 0;
-	CHECK("unlink: ENOSYS", unlink("/bin/init") == -1 && errno == ENOSYS);
+	CHECK("unlink of a missing file: ENXIO or ENOENT", unlink("/bin/init") == -1 && NO_FILE);
 	errno = 0;
 	CHECK("write to a closed fd: EBADF", write(7, "x", 1) == -1 && errno == EBADF);
 	errno = 0;

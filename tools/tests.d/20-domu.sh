@@ -24,3 +24,13 @@ fi
 # on an ext2 disk; the suite must pass that way too.
 RUNNER=tools/run-domu boot_expect "domU via PV-GRUB2: the suite passes" "guest: exit 0" \
 	--pvgrub --timeout 300 --args "ethos.arg=suite"
+
+# Files: on this path a shadowdaemon serves the domain (dom0's /init
+# starts it), so the suite's file test must have run against it, not
+# taken the no-daemon branch the dom0 fast loop takes.
+if grep -aq '^PASS: files/daemon: connected' "$logdir/suite-domU.log" &&
+   grep -aq '^PASS: files/a restarted daemon serves again' "$logdir/suite-domU.log"; then
+	pass "domU: files served by the shadowdaemon (and after it was killed)"
+else
+	fail "domU: the file test did not run against a shadowdaemon (see $logdir/suite-domU.log)"
+fi

@@ -39,6 +39,7 @@
 /* Internal status of a syscall whose caller now sleeps (never returned). */
 #define StatusBlocked ((enum status)-1)
 #define EVENT_INLINE_RESULT 32
+#define EVENT_CHUNK_BYTES (1u << 20)
 
 struct proc;
 struct event;
@@ -59,6 +60,11 @@ enum event_state {
 
 struct event {
 	enum event_state state;
+	/* 0: result is the bytes.  n: result is an array of n blocks of
+	 * EVENT_CHUNK_BYTES (the last holds the rest), all kmalloc'd: a
+	 * result larger than one kmalloc block (files).  Here, in the gap
+	 * before the pointers: the event must stay at 128 bytes. */
+	uint32_t result_chunks;
 	const struct event_source *source;
 	struct proc *owner;
 	uint32_t slot;
@@ -95,6 +101,10 @@ struct event {
 			uint32_t max;
 			TAILQ_ENTRY(event) link;
 		} console;
+		struct {
+			void *call;           /* struct shadow_call (kernel/fs) */
+			uint32_t tries;       /* readVar: ReturnSpace rounds */
+		} file;
 	} u;
 };
 
@@ -150,6 +160,20 @@ void console_input_events_init(void);
 enum status console_read_create(struct proc *p, uint32_t max, EventId *id);
 /* Completes waiting console reads with the input that has arrived. */
 void console_input_deliver(void);
+
+/* Files (kernel/fs/files.c): an RPC to the shadowdaemon per call. */
+void files_init(void);
+void files_deliver(void);
+uint64_t files_next_deadline(void);
+/* Completes ev with a kmalloc'd result it now owns (no copy). */
+void event_complete_take(struct event *ev, void *result, uint32_t size);
+/* The same with n blocks of EVENT_CHUNK_BYTES (kmalloc'd, as is the
+ * array): size bytes in all. */
+void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
+			   uint32_t size);
+/* retire: copies the result to user memory (all or nothing is promised
+ * only for BadAddress: the buffer is probed first). */
+enum status event_result_copyout(const struct event *ev, uintptr_t ubuf);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

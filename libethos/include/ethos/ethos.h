@@ -87,6 +87,31 @@ void ethos_child_record(uint64_t pid, EventId exit_event);
 enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count);
 const char *ethos_kstat_name(enum kernel_stat s);
 
+/* Files (libethos/files.c; ethos/abi.h says what each call does).  dir
+ * HANDLE_NONE is the root; names are one path element, NUL-terminated
+ * here.  Each call returns an event; the helpers below wait for it. */
+enum status ethos_read_var(Handle dir, const char *name, EventId *event);
+enum status ethos_write_var(Handle dir, const char *name, const void *data,
+			    size_t len, EventId *event);
+enum status ethos_open_directory(Handle dir, const char *name, EventId *event);
+enum status ethos_create_directory(Handle dir, const char *name, EventId *event);
+enum status ethos_remove(Handle dir, const char *name, EventId *event);
+enum status ethos_file_information(Handle dir, const char *name, EventId *event);
+/* name NULL or "": the first name. */
+enum status ethos_get_next_name(Handle dir, const char *name, EventId *event);
+/* Blocking helpers: the whole file into a malloc'd *buf; ... */
+enum status ethos_read_file(Handle dir, const char *name, void **buf,
+			    uint64_t *size);
+enum status ethos_write_file(Handle dir, const char *name, const void *data,
+			     size_t len);
+enum status ethos_mkdir(Handle dir, const char *name);
+enum status ethos_unlink(Handle dir, const char *name);
+enum status ethos_stat(Handle dir, const char *name, struct ethos_file_info *fi);
+enum status ethos_opendir(Handle dir, const char *name, Handle *out);
+/* The name after `after` ("" for the first) into name (NUL-terminated). */
+enum status ethos_next_name(Handle dir, const char *after, char *name,
+			    size_t capacity);
+
 /* The C library is newlib (<stdio.h>, <stdlib.h>, <string.h>, ...); the
  * system layer under it is libethos/newlib.c. */
 /* The errno value for a status (ENOSYS for InvalidSyscall, ...). */

@@ -16,6 +16,7 @@
 #include <xen/interface/vcpu.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/callback.h>
+#include <xen/interface/grant_table.h>
 
 extern char hypercall_page[4096];
 
@@ -120,6 +121,12 @@ static inline long hv_memory_op(int cmd, void *arg)
 static inline long hv_vm_assist(unsigned int cmd, unsigned int type)
 {
 	return HYPERCALL2(__HYPERVISOR_vm_assist, cmd, type);
+}
+
+static inline long hv_grant_table_op(unsigned int cmd, void *arg,
+				     unsigned int count)
+{
+	return HYPERCALL3(__HYPERVISOR_grant_table_op, cmd, arg, count);
 }
 
 #endif /* HYPERCALL_H */

@@ -64,6 +64,13 @@ enum syscall_number {
 	/* 24-31: IPC (advertise, import, ipc, read, write, fdSend, fdReceive) */
 	/* 32-39: files (readVar, writeVar, openDirectory, createDirectory,
 	 * removeDirectoryOrFile, fileInformation, getNextName) */
+	SysReadVar = 32,
+	SysWriteVar = 33,
+	SysOpenDirectory = 34,
+	SysCreateDirectory = 35,
+	SysRemoveDirectoryOrFile = 36,
+	SysFileInformation = 37,
+	SysGetNextName = 38,
 	SysCount
 };
 
@@ -416,6 +423,43 @@ struct sys_callback_config_in {
 	uint64_t trampoline;
 	uint64_t stack;
 	uint64_t stack_size;
+};
+
+/*
+ * Files (SysReadVar .. SysGetNextName): RPCs to the dom0 shadowdaemon.
+ * Each takes a directory handle and one name and returns an event
+ * (struct sys_event_out); dir HANDLE_NONE is the domain's root
+ * directory.  A name is one path element: 1..ETHOS_NAME_MAX bytes, not
+ * "." or "..", no '/' or NUL (else InvalidArgument, before any RPC).
+ * With no daemon connected the call fails at once with Unavailable; if
+ * the daemon goes away, its pending events fail with Unavailable.
+ *   readVar(dir, name)      -> the whole contents (retire; ReturnSpace)
+ *   writeVar(dir, name, data, data_len) -> no result (replaces the file)
+ *   openDirectory(dir, name) -> a Handle (8 bytes)
+ *   createDirectory, removeDirectoryOrFile (a file or an empty directory)
+ *   fileInformation(dir, name) -> struct ethos_file_info
+ *   getNextName(dir, name)  -> the next name after `name` in byte order
+ *                              (name_len 0: the first); NotFound at the end
+ */
+#define ETHOS_NAME_MAX 255
+#define ETHOS_FILE_MAX (16u << 20)    /* readVar/writeVar contents */
+struct sys_file_in {
+	Handle dir;
+	const char *name;
+	uint64_t name_len;
+	const void *data;         /* writeVar */
+	uint64_t data_len;
+};
+enum ethos_file_kind {
+	EthosFile = 1,
+	EthosDirectory = 2,
+	EthosOtherKind = 3,       /* a symlink, device, ...: not served */
+};
+struct ethos_file_info {
+	uint64_t size;
+	uint64_t mtime_ns;        /* since the epoch (dom0's clock) */
+	uint32_t kind;            /* enum ethos_file_kind */
+	uint32_t pad;
 };
 
 #endif /* ETHOS_ABI_H */

@@ -1,0 +1,436 @@
+/*
+ * Files: RPCs to the dom0 shadowdaemon.  On the domU path (a daemon in
+ * dom0) the whole API; in the dom0 fast loop (no daemon) every call must
+ * fail at once with Unavailable -- after the argument checks, which come
+ * first either way.
+ */
+#include <ethos/ethos.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "check.h"
+
+#define MIB (1024 * 1024)
+
+static enum status raw(uint64_t nr, Handle dir, const char *name, uint64_t len,
+		       const void *data, uint64_t dlen, EventId *e)
+{
+	struct sys_file_in in = { dir, name, len, data, dlen };
+	struct sys_event_out out = { 0 };
+	enum status st = ethos_syscall(nr, &in, &out);
+
+	*e = out.event;
+	return st;
+}
+
+static uint64_t pending_count(void)
+{
+	uint64_t n = 0;
+
+	ethos_pending_events(0, 0, &n);
+	return n;
+}
+
+/* Checks refused before any RPC, daemon or not. */
+static void bad_arguments(void)
+{
+	static const char *bad[] = { "", ".", "..", "a/b", "/" };
+	char longname[ETHOS_NAME_MAX + 2];
+	EventId e;
+	uint64_t before = pending_count();
+	int all = 1;
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (uint64_t nr = SysReadVar; nr <= SysGetNextName; nr++) {
+			if (nr == SysGetNextName && bad[i][0] == '\0')
+				continue;       /* "" is the first name there */
+			if (raw(nr, HANDLE_NONE, bad[i], strlen(bad[i]), "x", 1, &e) !=
+			    StatusInvalidArgument)
+				all = 0;
+		}
+	CHECK("bad names refused (empty, ., .., slash)", all);
+	CHECK_STATUS("name with a NUL", raw(SysReadVar, HANDLE_NONE, "a\0b", 3, 0, 0, &e),
+		     StatusInvalidArgument);
+	memset(longname, 'n', sizeof(longname));
+	CHECK_STATUS("name of 256 bytes", raw(SysReadVar, HANDLE_NONE, longname,
+					       ETHOS_NAME_MAX + 1, 0, 0, &e),
+		     StatusInvalidArgument);
+	CHECK_STATUS("huge name length", raw(SysReadVar, HANDLE_NONE, longname,
+					      1ULL << 40, 0, 0, &e),
+		     StatusInvalidArgument);
+	CHECK_STATUS("name at a bad address",
+		     raw(SysReadVar, HANDLE_NONE, (const char *)0x10, 4, 0, 0, &e),
+		     StatusBadAddress);
+	CHECK_STATUS("name in the kernel",
+		     raw(SysReadVar, HANDLE_NONE, (const char *)0xffff800000000000ULL,
+			 4, 0, 0, &e), StatusBadAddress);
+	CHECK_STATUS("made-up directory handle",
+		     raw(SysReadVar, 0x500000007ULL, "x", 1, 0, 0, &e),
+		     StatusInvalidHandle);
+	CHECK_STATUS("writeVar data at a bad address",
+		     raw(SysWriteVar, HANDLE_NONE, "x", 1, (const void *)0x10, 100, &e),
+		     StatusBadAddress);
+	CHECK_STATUS("writeVar over ETHOS_FILE_MAX",
+		     raw(SysWriteVar, HANDLE_NONE, "x", 1, longname,
+			 (uint64_t)ETHOS_FILE_MAX + 1, &e), StatusTooBig);
+	struct sys_file_in in = { HANDLE_NONE, "x", 1, 0, 0 };
+	CHECK_STATUS("bad output pointer",
+		     ethos_syscall(SysReadVar, &in, (void *)0x10), StatusBadAddress);
+	CHECK_STATUS("bad input pointer",
+		     ethos_syscall(SysReadVar, (void *)0x10, &e), StatusBadAddress);
+	CHECK("no event left by a refused call", pending_count() == before);
+}
+
+static void no_daemon(void)
+{
+	EventId e;
+	int all = 1;
+	uint64_t t0 = ethos_time();
+
+	for (uint64_t nr = SysReadVar; nr <= SysGetNextName; nr++)
+		if (raw(nr, HANDLE_NONE, "name", 4, "x", 1, &e) != StatusUnavailable)
+			all = 0;
+	uint64_t took = ethos_time() - t0;
+	CHECK("no daemon: every call Unavailable", all);
+	CHECK("no daemon: at once (under 50 ms for all seven)", took < 50000000ULL);
+	CHECK("no daemon: no event left", pending_count() == 0);
+}
+
+static void fill(uint8_t *b, size_t n, unsigned seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(x >> 16);
+	}
+}
+
+static void roundtrip(uint8_t *data, uint8_t *scratch)
+{
+	static const size_t sizes[] = { 0, 1, 4095, 4096, 65537, MIB, 4 * MIB,
+					ETHOS_FILE_MAX };
+	int all = 1;
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		void *back = NULL;
+		uint64_t size = 0;
+		enum status st;
+
+		fill(data, n, i + 1);
+		if ((st = ethos_write_file(HANDLE_NONE, "rt", data, n)) != StatusOk) {
+			printf("files: write of %zu: %s\n", n, ethos_status_name(st));
+			all = 0;
+			continue;
+		}
+		/* ReturnSpace first, then the right size. */
+		EventId e;
+		uint64_t need = 0;
+		if ((st = ethos_read_var(HANDLE_NONE, "rt", &e)) == StatusOk) {
+			struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = e };
+			ethos_block(&leaf, 1, 0, 0);
+			st = ethos_retire(e, scratch, n > 0 ? n - 1 : 0, &need);
+			if (n > 0 && (st != StatusReturnSpace || need != n)) {
+				printf("files: read of %zu: %s (need %lu)\n", n,
+				       ethos_status_name(st), (unsigned long)need);
+				all = 0;
+			}
+			if (n > 0)
+				st = ethos_retire(e, scratch, n, &size);
+			back = scratch;
+		}
+		if (st != StatusOk || size != n || memcmp(back, data, n) != 0) {
+			printf("files: read back %zu: %s, %lu bytes\n", n,
+			       ethos_status_name(st), (unsigned long)size);
+			all = 0;
+		}
+	}
+	CHECK("roundtrip sizes 0, 1, 4095, 4096, 65537, 1 MiB, 4 MiB, 16 MiB (byte for byte)", all);
+	struct ethos_file_info fi;
+	CHECK_STATUS("fileInformation of a file", ethos_stat(HANDLE_NONE, "rt", &fi), StatusOk);
+	CHECK("fileInformation: size and kind", fi.size == ETHOS_FILE_MAX &&
+	      fi.kind == EthosFile && fi.mtime_ns > 0);
+	CHECK_STATUS("readVar of a missing name",
+		     ethos_read_file(HANDLE_NONE, "no-such-file", (void **)&data, &fi.size),
+		     StatusNotFound);
+}
+
+static void directories(void)
+{
+	Handle d = HANDLE_NONE;
+	char name[ETHOS_NAME_MAX + 1];
+	struct ethos_file_info fi;
+
+	ethos_unlink(HANDLE_NONE, "dir");      /* a previous run's, if any */
+	CHECK_STATUS("createDirectory", ethos_mkdir(HANDLE_NONE, "dir"), StatusOk);
+	CHECK_STATUS("createDirectory again", ethos_mkdir(HANDLE_NONE, "dir"),
+		     StatusNotPermitted);
+	CHECK_STATUS("openDirectory", ethos_opendir(HANDLE_NONE, "dir", &d), StatusOk);
+	CHECK("openDirectory gives a handle", d != HANDLE_NONE);
+	CHECK_STATUS("openDirectory of a file", ethos_opendir(HANDLE_NONE, "rt", &(Handle){0}),
+		     StatusInvalidArgument);
+	int ok = 1;
+	static const char *names[] = { "b", "a", "c.txt" };
+	for (int i = 0; i < 3; i++)
+		ok &= ethos_write_file(d, names[i], names[i], strlen(names[i])) == StatusOk;
+	CHECK("writeVar in a directory handle", ok);
+	/* fork copies the handle: the child reaches the same directory. */
+	uint64_t pid;
+	int64_t status = -1;
+	if (ethos_fork(&pid, NULL) == StatusOk && pid == 0)
+		ethos_exit(ethos_stat(d, "a", &fi) == StatusOk && fi.size == 1 ? 0 : 1);
+	CHECK("a forked child uses the directory handle",
+	      ethos_wait(pid, &status) == StatusOk && status == 0);
+	CHECK_STATUS("fileInformation of the directory",
+		     ethos_stat(HANDLE_NONE, "dir", &fi), StatusOk);
+	CHECK("kind directory", fi.kind == EthosDirectory);
+	/* The listing, in byte order, with no cursor in the kernel. */
+	char listing[64] = "";
+	const char *after = "";
+	char prev[ETHOS_NAME_MAX + 1] = "";
+	enum status st;
+	while ((st = ethos_next_name(d, after, name, sizeof(name))) == StatusOk) {
+		strcat(listing, name);
+		strcat(listing, ",");
+		strcpy(prev, name);
+		after = prev;
+	}
+	CHECK("getNextName lists a, b, c.txt", strcmp(listing, "a,b,c.txt,") == 0);
+	CHECK("getNextName ends with NotFound", st == StatusNotFound);
+	void *buf;
+	uint64_t size;
+	CHECK("readVar through the handle", ethos_read_file(d, "b", &buf, &size) == StatusOk &&
+	      size == 1 && ((char *)buf)[0] == 'b');
+	free(buf);
+	CHECK_STATUS("removing a directory that is not empty",
+		     ethos_unlink(HANDLE_NONE, "dir"), StatusNotPermitted);
+	for (int i = 0; i < 3; i++)
+		ethos_unlink(d, names[i]);
+	CHECK_STATUS("getNextName of an empty directory",
+		     ethos_next_name(d, "", name, sizeof(name)), StatusNotFound);
+	CHECK_STATUS("removeDirectoryOrFile (directory)",
+		     ethos_unlink(HANDLE_NONE, "dir"), StatusOk);
+	CHECK_STATUS("a removed directory is gone", ethos_stat(HANDLE_NONE, "dir", &fi),
+		     StatusNotFound);
+	CHECK_STATUS("its handle finds nothing", ethos_stat(d, "a", &fi), StatusNotFound);
+	CHECK_STATUS("close the handle", ethos_close(d), StatusOk);
+	CHECK_STATUS("a closed handle", ethos_stat(d, "a", &fi), StatusInvalidHandle);
+	CHECK_STATUS("remove a file", ethos_unlink(HANDLE_NONE, "rt"), StatusOk);
+	CHECK_STATUS("remove it again", ethos_unlink(HANDLE_NONE, "rt"), StatusNotFound);
+}
+
+#define INFLIGHT 64
+
+static void many_in_flight(uint8_t *data)
+{
+	static struct ethos_tree_node tree[1 + INFLIGHT];
+	static EventId ev[INFLIGHT];
+	char buf[64];
+	int ok = 1;
+
+	for (int i = 0; i < INFLIGHT; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i);
+		snprintf(buf, sizeof(buf), "contents of %d", i);
+		ok &= ethos_write_file(HANDLE_NONE, name, buf, strlen(buf)) == StatusOk;
+	}
+	CHECK("64 files written", ok);
+	tree[0] = (struct ethos_tree_node){ .kind = TreeThreshold, .k = INFLIGHT,
+					    .first_child = 1, .nchildren = INFLIGHT };
+	for (int i = 0; i < INFLIGHT; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i);
+		ok &= ethos_read_var(HANDLE_NONE, name, &ev[i]) == StatusOk;
+		tree[1 + i] = (struct ethos_tree_node){ .kind = TreeLeaf, .event = ev[i] };
+	}
+	CHECK("64 reads in flight", ok);
+	CHECK_STATUS("one and-tree over them", ethos_block(tree, 1 + INFLIGHT, 0, 0), StatusOk);
+	for (int i = 0; i < INFLIGHT; i++) {
+		char want[64];
+		uint64_t size = 0;
+		snprintf(want, sizeof(want), "contents of %d", i);
+		ok &= ethos_retire(ev[i], buf, sizeof(buf), &size) == StatusOk &&
+		      size == strlen(want) && memcmp(buf, want, size) == 0;
+		snprintf(want, sizeof(want), "f%d", i);
+		ethos_unlink(HANDLE_NONE, want);
+	}
+	CHECK("each reply matched to its event", ok);
+	/* An or-tree of a read and a beep far off: the read wins. */
+	EventId r, b;
+	ethos_write_file(HANDLE_NONE, "or", "x", 1);
+	ethos_read_var(HANDLE_NONE, "or", &r);
+	ethos_beep(ethos_time() + 60ULL * 1000000000ULL, &b);
+	struct ethos_tree_node or[3] = {
+		{ .kind = TreeThreshold, .k = 1, .first_child = 1, .nchildren = 2 },
+		{ .kind = TreeLeaf, .event = r }, { .kind = TreeLeaf, .event = b },
+	};
+	uint8_t done[3] = { 0 };
+	CHECK_STATUS("or-tree of a read and a beep", ethos_block(or, 3, done, 0), StatusOk);
+	CHECK("the read completed, the beep did not", done[1] == 1 && done[2] == 0);
+	ethos_retire(r, data, 1, 0);
+	ethos_cancel(b);
+	ethos_unlink(HANDLE_NONE, "or");
+}
+
+/* Figures for the report (not checks): a fileInformation round trip and
+ * readVar of 1 MiB, through the whole path. */
+static void figures(uint8_t *data)
+{
+	struct ethos_file_info fi;
+	void *buf;
+	uint64_t size;
+
+	ethos_write_file(HANDLE_NONE, "m", data, MIB);
+	uint64_t t0 = ethos_time();
+	for (int i = 0; i < 100; i++)
+		ethos_stat(HANDLE_NONE, "m", &fi);
+	uint64_t t1 = ethos_time();
+	for (int i = 0; i < 10; i++) {
+		if (ethos_read_file(HANDLE_NONE, "m", &buf, &size) == StatusOk)
+			free(buf);
+	}
+	uint64_t t2 = ethos_time();
+	printf("files: fileInformation round trip %lu us; readVar 1 MiB %lu us (%lu MiB/s)\n",
+	       (unsigned long)((t1 - t0) / 100 / 1000), (unsigned long)((t2 - t1) / 10 / 1000),
+	       (unsigned long)(10ULL * 1000000000ULL / (t2 - t1 + 1)));
+	ethos_unlink(HANDLE_NONE, "m");
+}
+
+/* newlib on top: fopen and friends, whole-file underneath. */
+static void posix_files(void)
+{
+	struct stat sb;
+	char line[64] = "";
+
+	rmdir("posix");                         /* a previous run's, if any */
+	CHECK("mkdir", mkdir("posix", 0755) == 0);
+	FILE *f = fopen("/posix/t.txt", "w");
+	CHECK("fopen for writing", f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "line one\nline %d\n", 2);
+	CHECK("fclose writes the file", fclose(f) == 0);
+	CHECK("stat: size", stat("posix/t.txt", &sb) == 0 && sb.st_size == 16 &&
+	      S_ISREG(sb.st_mode));
+	CHECK("stat: a directory", stat("posix", &sb) == 0 && S_ISDIR(sb.st_mode));
+	f = fopen("posix/t.txt", "r");
+	CHECK("fopen for reading", f != NULL && fgets(line, sizeof(line), f) &&
+	      strcmp(line, "line one\n") == 0 && fgets(line, sizeof(line), f) &&
+	      strcmp(line, "line 2\n") == 0 && fgets(line, sizeof(line), f) == NULL);
+	CHECK("fseek and ftell", f != NULL && fseek(f, 5, SEEK_SET) == 0 &&
+	      ftell(f) == 5 && fgetc(f) == 'o');
+	if (f)
+		fclose(f);
+	f = fopen("posix/t.txt", "a");
+	CHECK("append", f != NULL && fputs("three\n", f) >= 0 && fclose(f) == 0 &&
+	      stat("posix/t.txt", &sb) == 0 && sb.st_size == 22);
+	int fd = open("posix/t.txt", O_RDWR);
+	CHECK("open, lseek, write, read", fd >= 3 && lseek(fd, 0, SEEK_SET) == 0 &&
+	      write(fd, "LINE", 4) == 4 && lseek(fd, 0, SEEK_SET) == 0 &&
+	      read(fd, line, 8) == 8 && memcmp(line, "LINE one", 8) == 0 && close(fd) == 0);
+	errno = 0;
+	CHECK("open of a missing file: ENOENT", open("posix/none", O_RDONLY) == -1 &&
+	      errno == ENOENT);
+	errno = 0;
+	CHECK("O_EXCL on an existing file: EEXIST",
+	      open("posix/t.txt", O_WRONLY | O_CREAT | O_EXCL, 0644) == -1 && errno == EEXIST);
+	errno = 0;
+	CHECK("a `..` path: EINVAL", open("posix/../t.txt", O_RDONLY) == -1 && errno == EINVAL);
+	CHECK("unlink", unlink("posix/t.txt") == 0 && stat("posix/t.txt", &sb) == -1 &&
+	      errno == ENOENT);
+	CHECK("rmdir", rmdir("posix") == 0);
+}
+
+/* The daemon dies (--die-on shadowdaemon-die) with reads in flight: every
+ * event completes, the process goes on, and a new daemon serves again. */
+static void daemon_dies(uint8_t *data)
+{
+	EventId ev[9];
+	int ok = 1, unavailable = 0;
+
+	ethos_write_file(HANDLE_NONE, "big", data, MIB);
+	uint64_t before = ethos_free_pages();
+	for (int i = 0; i < 4; i++)
+		ok &= ethos_read_var(HANDLE_NONE, "big", &ev[i]) == StatusOk;
+	ok &= ethos_read_var(HANDLE_NONE, "shadowdaemon-die", &ev[4]) == StatusOk;
+	for (int i = 5; i < 9; i++)
+		ok &= ethos_read_var(HANDLE_NONE, "big", &ev[i]) == StatusOk;
+	CHECK("reads in flight around the daemon's death", ok);
+	uint64_t t0 = ethos_time();
+	/* (A failed leaf does not end an or-tree while its beep may still
+	 * come, so: poll the completed list, for at most 20 s.) */
+	int all_done = 0;
+	for (int round = 0; round < 400 && !all_done; round++) {
+		EventId done[64];
+		uint64_t n = 0;
+		ethos_completed_events(done, 64, &n);
+		all_done = 1;
+		for (int i = 0; i < 9; i++) {
+			int found = 0;
+			for (uint64_t j = 0; j < n && j < 64; j++)
+				found |= done[j] == ev[i];
+			all_done &= found;
+		}
+		if (!all_done)
+			sleep_ms(50);
+	}
+	ok &= all_done;
+	/* dom0 restarts the daemon only 2 s later: the kernel itself must
+	 * have seen it go (its port no longer bound) and failed the rest. */
+	CHECK("the kernel noticed the death within 1.5 s",
+	      ethos_time() - t0 < 1500000000ULL);
+	for (int i = 0; i < 9 && all_done; i++) {
+		uint64_t size;
+		enum status st = ethos_retire(ev[i], 0, 0, &size);
+		if (st == StatusReturnSpace)
+			ethos_cancel(ev[i]);             /* a read that made it */
+		else if (st == StatusUnavailable)
+			unavailable++;
+		else
+			ok = 0;
+	}
+	CHECK("every event completed (none hangs)", ok);
+	CHECK("the killing request failed with Unavailable", unavailable >= 1);
+	/* A new daemon (dom0's init starts it again) serves us again. */
+	struct ethos_file_info fi;
+	enum status st = StatusUnavailable;
+	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
+		st = ethos_stat(HANDLE_NONE, "big", &fi);
+		if (st == StatusUnavailable)
+			sleep_ms(100);
+	}
+	CHECK_STATUS("a restarted daemon serves again", st, StatusOk);
+	CHECK("free pages back to the baseline", ethos_free_pages() == before);
+	ethos_unlink(HANDLE_NONE, "big");
+}
+
+int main(void)
+{
+	check_program = "files";
+	uint8_t *data = malloc(ETHOS_FILE_MAX + 1), *scratch = malloc(ETHOS_FILE_MAX);
+	if (data == NULL || scratch == NULL) {
+		printf("FAIL: files/memory\n");
+		return 1;
+	}
+	bad_arguments();
+	struct ethos_file_info fi;
+	enum status st = ethos_stat(HANDLE_NONE, "probe", &fi);
+	if (st == StatusUnavailable) {
+		printf("files: no shadowdaemon (the dom0 fast loop)\n");
+		no_daemon();
+		errno = 0;
+		CHECK("no daemon: fopen fails with ENXIO",
+		      fopen("x", "r") == NULL && errno == ENXIO);
+		return check_failures;
+	}
+	CHECK("daemon: connected", st == StatusNotFound || st == StatusOk);
+	roundtrip(data, scratch);
+	directories();
+	many_in_flight(data);
+	posix_files();
+	figures(data);
+	daemon_dies(data);
+	return check_failures;
+}
