@@ -15,7 +15,7 @@ UCFLAGS := -std=gnu11 -O2 -g -fno-pic -fno-pie -static \
 	-Wall -Wextra -Werror -MMD -MP
 
 LIBETHOS_SRCS := libethos/syscalls.c libethos/newlib.c libethos/crt0.c \
-	libethos/tree.c libethos/process.c
+	libethos/tree.c libethos/process.c libethos/ipc.c
 LIBETHOS_OBJS := $(patsubst %.c,$(BUILD)/user-obj/%.o,$(filter-out libethos/crt0.c,$(LIBETHOS_SRCS)))
 LIBETHOS := $(BUILD)/libethos.a
 CRT0 := $(BUILD)/user-obj/libethos/crt0.o

@@ -55,6 +55,7 @@ static const struct test tests[] = {
 	{ "/tests/forkbomb", 0, 0, 0 },
 	{ "/tests/batch", 0, 0, 0 },
 	{ "/tests/handles", 0, 0, 0 },
+	{ "/tests/ipc", 0, 0, 0 },
 	{ "/tests/stdio", 0, 0, 0 },
 	{ "/tests/stdio", "exit", 0, 0 },    /* ends without a newline */
 	{ "/tests/malloc", 0, 0, 0 },

@@ -92,6 +92,11 @@ struct event {
 			uint32_t max;
 			TAILQ_ENTRY(event) link;
 		} console;
+		struct {
+			void *obj;            /* what it waits on (ipc.c) */
+			void *msg;            /* write, fdSend: its message */
+			TAILQ_ENTRY(event) link;
+		} ipc;
 	} u;
 };
 
@@ -121,6 +126,9 @@ EventId event_id(const struct event *ev);
 /* Pending -> Completed with a copy of the result; updates a waiting tree.
  * The source has already taken ev off its own queue. */
 void event_complete(struct event *ev, const void *result, uint32_t size);
+/* As event_complete, but the result is buf (kmalloc'd, size bytes), which
+ * the event now owns: a big message is not copied twice. */
+void event_complete_owned(struct event *ev, void *buf, uint32_t size);
 /* Pending -> Completed as failed (why != StatusOk): no result; a waiting
  * tree counts ev as a failed leaf; retire frees it and reports why as its
  * outcome.  The source has already taken ev off its own queue. */
