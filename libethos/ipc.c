@@ -97,12 +97,21 @@ enum status ethos_ipc_wait(const char *name, Handle *connection)
 	return st != StatusOk ? st : handle_wait(e, connection);
 }
 
+/* A write whose message fits the peer's queue has completed before the
+ * call returns: retire it at once, and block only if it was held. */
+static enum status retire_or_wait(EventId e)
+{
+	enum status st = ethos_retire(e, 0, 0, 0);
+
+	return st == StatusNotCompleted ? ethos_block_and_retire(e, 0, 0, 0) : st;
+}
+
 enum status ethos_write_wait(Handle connection, const void *buf, uint64_t len)
 {
 	EventId e;
 	enum status st = ethos_write(connection, buf, len, &e);
 
-	return st != StatusOk ? st : ethos_block_and_retire(e, 0, 0, 0);
+	return st != StatusOk ? st : retire_or_wait(e);
 }
 
 enum status ethos_read_wait(Handle connection, void **buf, uint64_t *size)
@@ -126,7 +135,7 @@ enum status ethos_fd_send_wait(Handle connection, const Handle *handles,
 	EventId e;
 	enum status st = ethos_fd_send(connection, handles, count, &e);
 
-	return st != StatusOk ? st : ethos_block_and_retire(e, 0, 0, 0);
+	return st != StatusOk ? st : retire_or_wait(e);
 }
 
 enum status ethos_fd_receive_wait(Handle connection, Handle *handles,

@@ -398,8 +398,9 @@ struct sys_fd_send_in {
 	uint64_t count;
 };
 /* SysFdReceive: an event that completes with Handle[count]: new entries
- * in the receiver's table for the objects sent, in order.  If its table
- * cannot take them all the event fails with NoSpace and they stay queued. */
+ * in the receiver's table for the objects sent, in order (they are there
+ * from the completion on, retired or not).  If its table cannot take them
+ * all the event fails with NoSpace and they stay queued. */
 struct sys_fd_receive_in {
 	Handle connection;
 };
