@@ -37,6 +37,9 @@
 
 TAILQ_HEAD(eventq, event);
 
+/* u.ipc must not push an event past the slob 128 class. */
+_Static_assert(sizeof(struct event) <= 128, "struct event grew past 128 bytes");
+
 struct held_handle {
 	const struct handle_ops *ops;
 	void *obj;
@@ -326,10 +329,12 @@ static void end_put(void *obj)
 	chan_put(c);
 }
 
+static const struct event_source fd_receive_source;
+
 static void reader_detach(struct event *ev)
 {
 	struct end *e = ev->u.ipc.obj;
-	int kind = ev->u.ipc.msg != NULL ? QHandles : QData;
+	int kind = ev->source == &fd_receive_source ? QHandles : QData;
 
 	TAILQ_REMOVE(&e->in[kind].readers, ev, u.ipc.link);
 	chan_put(e->chan);
@@ -354,6 +359,9 @@ static void writer_detach(struct event *ev)
 
 static const struct event_source read_source = {
 	.name = "ipc-read", .detach = reader_detach,
+};
+static const struct event_source fd_receive_source = {
+	.name = "fdReceive", .detach = reader_detach,
 };
 static const struct event_source write_source = {
 	.name = "ipc-write", .detach = writer_detach,
@@ -383,10 +391,10 @@ static enum status reader_new(struct proc *p, Handle conn, int kind,
 		return st;
 	if (TAILQ_EMPTY(&e->in[kind].msgs) && peer_of(e)->closed)
 		return StatusClosed;
-	if ((ev = event_new(p, &read_source, id, &st)) == NULL)
+	if ((ev = event_new(p, kind == QHandles ? &fd_receive_source :
+			    &read_source, id, &st)) == NULL)
 		return st;
 	ev->u.ipc.obj = e;
-	ev->u.ipc.msg = kind == QHandles ? (void *)1 : NULL;  /* which queue */
 	e->chan->refs++;
 	TAILQ_INSERT_TAIL(&e->in[kind].readers, ev, u.ipc.link);
 	deliver(e, kind);

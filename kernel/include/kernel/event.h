@@ -94,8 +94,10 @@ struct event {
 		} console;
 		struct {
 			void *obj;            /* what it waits on (ipc.c) */
-			void *msg;            /* write, fdSend: its message */
-			TAILQ_ENTRY(event) link;
+			union {               /* (keeps an event in slob 128) */
+				TAILQ_ENTRY(event) link;   /* readers */
+				void *msg;    /* write, fdSend: its message */
+			};
 		} ipc;
 	} u;
 };
