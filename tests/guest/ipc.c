@@ -539,6 +539,15 @@ static void hostile(void)
 	}
 	CHECK_STATUS("a full handle table: NoSpace", s, StatusNoSpace);
 	CHECK("4096 handles fit", n + 3 == 4096);
+	EventId ce, ie;
+	struct ethos_handle_result hr;
+	CHECK_STATUS("ipc while the table is full", ethos_ipc("ipc.hostile", &ce),
+		     StatusOk);
+	CHECK_STATUS("import", ethos_import(l, &ie), StatusOk);
+	CHECK_STATUS("a connection into a full table: the import fails NoSpace",
+		     ethos_block_and_retire(ie, &hr, sizeof(hr), 0), StatusNoSpace);
+	CHECK("the client still waits", pending_events() == 1);
+	CHECK_STATUS("cancel it", ethos_cancel(ce), StatusOk);
 	CHECK_STATUS("fdSend to a full table", ethos_fd_send_wait(b, &l, 1), StatusOk);
 	Handle got;
 	uint64_t count;
