@@ -1,9 +1,11 @@
 # Ethos-style Xen PV microkernel.
 #
 #   make          build build/kernel.elf and build/initrd.cpio
-#   make run      install what is missing, build, boot under QEMU+Xen (dom0);
-#                 ARGS="..." adds to the kernel command line, PROGRAMS="..."
-#                 adds programs built with tools/ethos-cc as /bin/NAME
+#   make run      install what is missing, build, boot under QEMU+Xen (dom0)
+#                 into the shell (/bin/sh) on this terminal (exit or Ctrl-D
+#                 shuts down; with no terminal a short scripted session);
+#                 ARGS="..." boots with that kernel command line instead,
+#                 PROGRAMS="..." adds programs built with tools/ethos-cc
 #   make sdk      build/sdk: newlib, libethos, crt0 and the linker script
 #                 for tools/ethos-cc (plain make builds it too)
 #   make test     install what is missing, run every test; last line
@@ -143,7 +145,16 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-dom0 --timeout 60 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	@if [ -n "$(ARGS)" ]; then \
+		tools/run-dom0 --timeout 60 --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	elif [ -t 0 ]; then \
+		tools/run-dom0 --interactive --timeout 86400 --args "ethos.init=/bin/sh" \
+			$(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	else \
+		ETHOS_INPUT_LINE_DELAY=1 tools/run-dom0 --timeout 60 \
+			--input "$$(printf 'echo hello from the shell | upper\nexit')" \
+			--args "ethos.init=/bin/sh" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	fi
 
 # QEMU stopped at reset, its gdb stub on GDB_PORT; in another terminal:
 # gdb -x tools/gdb/ethos.gdb (README, "Debugging").

@@ -11,6 +11,7 @@
 #include <kernel/panic.h>
 #include <xen/time.h>
 #include <kernel/kstat.h>
+#include <kernel/ipc.h>
 
 extern char boot_stack_top[];
 
@@ -284,6 +285,8 @@ static void proc_end(struct proc *p, int64_t status)
 		p->exit_event = NULL;
 		event_complete(ev, &r, sizeof(r));
 	}
+	if (p->ref != NULL)
+		process_ref_ended(p, status);
 	/* Nothing points at p any more: no wait, no events, no exit event. */
 	ASSERT(p->wait == NULL && p->events.live == 0 && p->exit_event == NULL);
 	nprocs--;
@@ -310,11 +313,26 @@ enum status proc_kill(struct proc *killer, uint64_t pid)
 		return StatusNotFound;
 	if (p->parent != killer)
 		return StatusNotPermitted;      /* only a parent may kill */
+	proc_kill_proc(p);
+	return StatusOk;
+}
+
+void proc_kill_proc(struct proc *p)
+{
+	ASSERT(p != current && p->state != ProcUnused);
 	if (p->state == ProcRunnable)
 		sched_remove(p);
 	proc_end(p, ETHOS_KILLED_BY_PARENT);
 	proc_reap(p);
-	return StatusOk;
+}
+
+struct proc *proc_child(struct proc *parent, uint64_t pid)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state != ProcUnused && procs[i].pid == pid &&
+		    procs[i].parent == parent)
+			return &procs[i];
+	return NULL;
 }
 
 void proc_kill_current(const struct trap_frame *tf, uint64_t address)

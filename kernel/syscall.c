@@ -22,6 +22,7 @@
 #include <kernel/panic.h>
 #include <kernel/args.h>
 #include <kernel/fs.h>
+#include <kernel/ipc.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -436,6 +437,172 @@ FILE_CALL(sys_remove, SysRemoveDirectoryOrFile)
 FILE_CALL(sys_file_information, SysFileInformation)
 FILE_CALL(sys_get_next_name, SysGetNextName)
 
+/* ---- IPC and process handles (kernel/event/ipc.c) ------------------------ */
+
+/* A service name: copied in, NUL-terminated. */
+static enum status copyin_name(char *name, uintptr_t uname, uint64_t len)
+{
+	return copyin_string(name, ETHOS_PATH_MAX, uname, len);
+}
+
+static enum status sys_advertise(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_advertise_in in;
+	struct sys_handle_out out;
+	char name[ETHOS_PATH_MAX];
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((st = copyin_name(name, (uintptr_t)in.name, in.name_len)) != StatusOk)
+		return st;
+	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+		return st;
+	if ((st = ipc_advertise(p, name, &out.handle)) != StatusOk)
+		return st;
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable above */
+	return st;
+}
+
+/* The common end of the calls that return an event. */
+static enum status event_out(uintptr_t uout, enum status st, const EventId *id)
+{
+	struct sys_event_out out = { .event = *id };
+
+	if (st != StatusOk)
+		return st;
+	st = copyout(uout, &out, sizeof(out));
+	ASSERT(st == StatusOk);       /* probed writable before */
+	return st;
+}
+
+static enum status sys_import(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_import_in in;
+	EventId id = 0;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk ||
+	    (st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	return event_out(uout, ipc_import(p, in.listening, &id), &id);
+}
+
+static enum status sys_ipc(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_ipc_in in;
+	char name[ETHOS_PATH_MAX];
+	EventId id = 0;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((st = copyin_name(name, (uintptr_t)in.name, in.name_len)) != StatusOk)
+		return st;
+	if ((st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	return event_out(uout, ipc_connect(p, name, &id), &id);
+}
+
+static enum status sys_read(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_read_in in;
+	EventId id = 0;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk ||
+	    (st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	return event_out(uout, ipc_read(p, in.connection, &id), &id);
+}
+
+static enum status sys_write(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_write_in in;
+	EventId id = 0;
+	void *buf = NULL;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.len > ETHOS_MESSAGE_MAX)
+		return StatusTooBig;
+	if (!user_range_ok((uintptr_t)in.buf, in.len))
+		return StatusBadAddress;
+	if ((st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	if (in.len != 0) {
+		if ((buf = kmalloc(in.len)) == NULL)
+			return StatusNoMemory;
+		if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {
+			kfree(buf);
+			return st;
+		}
+	}
+	return event_out(uout, ipc_write(p, in.connection, buf, in.len, &id), &id);
+}
+
+static enum status sys_fd_send(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_fd_send_in in;
+	Handle hs[ETHOS_FDSEND_MAX];
+	EventId id = 0;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.count > ETHOS_FDSEND_MAX)
+		return StatusTooBig;
+	if ((st = copyin(hs, (uintptr_t)in.handles, in.count * sizeof(Handle))) !=
+	    StatusOk)
+		return st;
+	if ((st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	return event_out(uout, ipc_fd_send(p, in.connection, hs,
+					   (uint32_t)in.count, &id), &id);
+}
+
+static enum status sys_fd_receive(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_fd_receive_in in;
+	EventId id = 0;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk ||
+	    (st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
+		return st;
+	return event_out(uout, ipc_fd_receive(p, in.connection, &id), &id);
+}
+
+static enum status sys_process(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_process_in in;
+	struct sys_process_out out = { 0 };
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	switch (in.op) {
+	case ProcessHandleOf:
+	case ProcessWait:
+		if ((st = user_writable(uout, sizeof(out))) != StatusOk)
+			return st;
+		st = in.op == ProcessHandleOf ?
+		     process_handle_of(p, in.pid, &out.handle) :
+		     process_wait(p, in.handle, &out.event);
+		if (st != StatusOk)
+			return st;
+		st = copyout(uout, &out, sizeof(out));
+		ASSERT(st == StatusOk);       /* probed writable above */
+		return st;
+	case ProcessKill:
+		return process_kill(p, in.handle);
+	default:
+		return StatusInvalidArgument;
+	}
+}
+
 static const syscall_fn syscall_table[SysCount] = {
 	[SysPrint] = sys_print,
 	[SysGetPid] = sys_getpid,
@@ -468,6 +635,14 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysRemoveDirectoryOrFile] = sys_remove,
 	[SysFileInformation] = sys_file_information,
 	[SysGetNextName] = sys_get_next_name,
+	[SysAdvertise] = sys_advertise,
+	[SysImport] = sys_import,
+	[SysIpc] = sys_ipc,
+	[SysRead] = sys_read,
+	[SysWrite] = sys_write,
+	[SysFdSend] = sys_fd_send,
+	[SysFdReceive] = sys_fd_receive,
+	[SysProcess] = sys_process,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once

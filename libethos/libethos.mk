@@ -16,7 +16,7 @@ UCFLAGS := -std=gnu11 -O2 -g -fno-pic -fno-pie -static \
 
 LIBETHOS_SRCS := libethos/syscalls.c libethos/newlib.c libethos/crt0.c \
 	libethos/tree.c libethos/process.c libethos/callback.c libethos/files.c \
-	libethos/posix_files.c
+	libethos/posix_files.c libethos/ipc.c
 LIBETHOS_OBJS := $(patsubst %.c,$(BUILD)/user-obj/%.o,$(filter-out libethos/crt0.c,$(LIBETHOS_SRCS)))
 LIBETHOS := $(BUILD)/libethos.a
 CRT0 := $(BUILD)/user-obj/libethos/crt0.o

@@ -76,6 +76,73 @@ static int std_fd(int fd)
 	return fd >= 0 && fd <= 2 && !(std_closed & (1u << fd));
 }
 
+/*
+ * Standard input and output over connections (pipelines, user/sh.c): a
+ * program started with ETHOS_STDIN=HANDLE (or ETHOS_STDOUT=HANDLE) in its
+ * environment, HANDLE a connection in its table in hex, reads fd 0 from
+ * (writes fd 1 to) that connection instead of the console: each write is
+ * one message, a read takes from the current message (what is left of
+ * it stays for the next read), and the peer's end reads as end of file.
+ * fd 2 stays the console.
+ */
+static Handle std_conn[2];
+static int std_conn_known;
+static char *in_msg;
+static uint64_t in_size, in_off;
+
+static Handle conn_of(int fd)
+{
+	if (!std_conn_known) {
+		const char *in = getenv("ETHOS_STDIN");
+		const char *out = getenv("ETHOS_STDOUT");
+		std_conn[0] = in ? strtoull(in, 0, 16) : HANDLE_NONE;
+		std_conn[1] = out ? strtoull(out, 0, 16) : HANDLE_NONE;
+		std_conn_known = 1;
+	}
+	return fd == 0 || fd == 1 ? std_conn[fd] : HANDLE_NONE;
+}
+
+static int conn_write(Handle c, const char *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t chunk = n - done < ETHOS_MESSAGE_MAX ? n - done :
+							    ETHOS_MESSAGE_MAX;
+		enum status st = ethos_write_wait(c, p + done, chunk);
+		if (st != StatusOk) {
+			if (done)
+				return (int)done;
+			errno = st == StatusClosed ? EPIPE : ethos_errno(st);
+			return -1;
+		}
+		done += chunk;
+	}
+	return (int)n;
+}
+
+static int conn_read(Handle c, char *buf, size_t n)
+{
+	while (in_off == in_size) {
+		void *m;
+		enum status st;
+
+		free(in_msg);
+		in_msg = NULL;
+		in_size = in_off = 0;
+		st = ethos_read_wait(c, &m, &in_size);
+		if (st == StatusClosed)
+			return 0;             /* the writer's end: end of file */
+		if (st != StatusOk)
+			return fail(st);
+		in_msg = m;
+	}
+	size_t k = in_size - in_off < n ? in_size - in_off : n;
+	memcpy(buf, in_msg + in_off, k);
+	in_off += k;
+	return (int)k;
+}
+
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -87,6 +154,8 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t n)
 		errno = EBADF;
 		return -1;
 	}
+	if (conn_of(fd) != HANDLE_NONE)
+		return conn_write(conn_of(fd), buf, n);
 	while (done < n) {
 		size_t chunk = n - done < ETHOS_PRINT_MAX ? n - done : ETHOS_PRINT_MAX;
 		enum status st = ethos_print(p + done, chunk);
@@ -112,6 +181,8 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t n)
 	}
 	if (n == 0)
 		return 0;
+	if (conn_of(0) != HANDLE_NONE)
+		return conn_read(conn_of(0), buf, n);
 	enum status st = ethos_read_console(n, &e);
 	if (st != StatusOk)
 		return fail(st);
@@ -148,7 +219,7 @@ int isatty(int fd)
 		errno = EBADF;
 		return 0;
 	}
-	return 1;
+	return conn_of(fd) == HANDLE_NONE;
 }
 ALIAS(isatty);
 

@@ -503,6 +503,69 @@ static void callbacks(void)
 	report("callback_completion_to_handler_blocked", vblocked, "ns");
 }
 
+/* IPC (issue 13): a child echoes every message back; one round trip is
+ * write + read each way, each call an event the caller blocks on.  Then 1
+ * MiB as 16 messages of 64 KiB, one way, each write waited for. */
+static void ipc_echo(Handle c)
+{
+	char buf[64 << 10];
+	EventId e;
+	uint64_t size;
+
+	for (;;) {
+		if (ethos_read(c, &e) != StatusOk ||
+		    ethos_block_and_retire(e, buf, sizeof(buf), &size) != StatusOk)
+			ethos_exit(0);
+		if (size > 8)
+			continue;            /* throughput: no answer */
+		if (ethos_write_wait(c, buf, size) != StatusOk)
+			ethos_exit(0);
+	}
+}
+
+static void ipc_bench(void)
+{
+	enum { N = 1000, CHUNK = 64 << 10, CHUNKS = 16 };
+	static char chunk[CHUNK];
+	uint64_t v[RUNS], pid, w[RUNS];
+	EventId ev, e;
+	Handle a, b;
+	uint64_t x = 1, size;
+
+	if (ethos_pipe(&a, &b) != StatusOk)
+		return;
+	if (ethos_fork(&pid, &ev) != StatusOk)
+		return;
+	if (pid == 0) {
+		ethos_close(a);
+		ipc_echo(b);
+	}
+	ethos_close(b);
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			ethos_write_wait(a, &x, sizeof(x));
+			ethos_read(a, &e);
+			ethos_block_and_retire(e, &x, sizeof(x), &size);
+		}
+		v[r] = (rdtsc() - t0) / N;
+	}
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < CHUNKS; i++)
+			ethos_write_wait(a, chunk, CHUNK);
+		/* The last is in the child's queue; one echo says all are read. */
+		ethos_write_wait(a, &x, sizeof(x));
+		ethos_read(a, &e);
+		ethos_block_and_retire(e, &x, sizeof(x), &size);
+		w[r] = (rdtsc() - t0);
+	}
+	ethos_close(a);                 /* the child reads Closed and exits */
+	wait_for(ev);
+	report("ipc_round_trip", v, "cycles/round-trip");
+	report("ipc_1MiB_64KiB_messages", w, "cycles/MiB");
+}
+
 int main(void)
 {
 	null_syscall();
@@ -521,5 +584,6 @@ int main(void)
 	yield_alone();
 	switch_ping_pong();
 	callbacks();
+	ipc_bench();
 	return 0;
 }

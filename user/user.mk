@@ -17,3 +17,11 @@ USER_BINS += $(BUILD)/root/bin/$(notdir $(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call extra_program,$(p))))
 $(eval $(call user_program,forkonce,user/forkonce.c,bin/forkonce))
+# The shell (user/sh.c) and the small programs it runs in pipelines and
+# its test (tools/tests.d/50-shell.sh).
+$(eval $(call user_program,sh,user/sh.c,bin/sh))
+$(eval $(call user_program,echo,user/echo.c,bin/echo))
+$(eval $(call user_program,upper,user/upper.c,bin/upper))
+$(eval $(call user_program,wc,user/wc.c,bin/wc))
+$(eval $(call user_program,sleep,user/sleep.c,bin/sleep))
+$(eval $(call user_program,crash,user/crash.c,bin/crash))

@@ -172,6 +172,17 @@ static void result_free(struct event *ev)
 		kfree(ev->result);
 }
 
+void event_complete_owned(struct event *ev, void *buf, uint32_t size)
+{
+	ASSERT(ev->state == EventPending && buf != NULL);
+	ev->result = buf;
+	ev->result_size = size;
+	ev->failure = StatusOk;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+}
+
 void event_fail(struct event *ev, enum status why)
 {
 	ASSERT(ev->state == EventPending);

@@ -105,6 +105,12 @@ struct event {
 			void *call;           /* struct shadow_call (kernel/fs) */
 			uint32_t tries;       /* readVar: ReturnSpace rounds */
 		} file;
+			void *obj;            /* what it waits on (ipc.c) */
+			union {               /* (keeps an event in slob 128) */
+				TAILQ_ENTRY(event) link;   /* readers */
+				void *msg;    /* write, fdSend: its message */
+			};
+		} ipc;
 	} u;
 };
 
@@ -143,6 +149,9 @@ EventId event_id(const struct event *ev);
 /* Pending -> Completed with a copy of the result; updates a waiting tree.
  * The source has already taken ev off its own queue. */
 void event_complete(struct event *ev, const void *result, uint32_t size);
+/* As event_complete, but the result is buf (kmalloc'd, size bytes), which
+ * the event now owns: a big message is not copied twice. */
+void event_complete_owned(struct event *ev, void *buf, uint32_t size);
 /* Pending -> Completed as failed (why != StatusOk): no result; a waiting
  * tree counts ev as a failed leaf; retire frees it and reports why as its
  * outcome.  The source has already taken ev off its own queue. */

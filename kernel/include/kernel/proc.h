@@ -78,6 +78,9 @@ struct proc {
 	 */
 	struct event *exit_event;
 	struct callback_state cb;     /* kernel/event/callback.c */
+	/* Its process-handle object (kernel/event/ipc.c), once a handle on
+	 * it was asked for; told of p's end by proc_end. */
+	struct proc_ref *ref;
 	TAILQ_ENTRY(proc) runq;
 };
 
@@ -104,6 +107,10 @@ __attribute__((noreturn)) void proc_kill_current(const struct trap_frame *tf,
 						 uint64_t address);
 /* A parent ends one of its children (runnable or blocked). */
 enum status proc_kill(struct proc *killer, uint64_t pid);
+/* Ends p (not current), whoever asks: a process handle's kill. */
+void proc_kill_proc(struct proc *p);
+/* The live process pid whose parent is parent, or NULL. */
+struct proc *proc_child(struct proc *parent, uint64_t pid);
 unsigned int proc_count(void);
 /* A process's kernel stack, KSTACK_SIZE bytes.  Debug builds put an
  * unmapped guard of the same size under it: an overflow faults (and Xen,

@@ -145,4 +145,32 @@ enum status ethos_exception_handler(unsigned int vector, ethos_exception_fn fn,
 /* The stub the kernel enters: calls the function, then callbackReturn. */
 void ethos_callback_trampoline(void);
 
+/* IPC (libethos/ipc.c; the calls and their bounds in ethos/abi.h).  Each
+ * raw call returns an event; the _wait forms block on it and retire it. */
+enum status ethos_advertise(const char *name, Handle *listening);
+enum status ethos_import(Handle listening, EventId *event);
+enum status ethos_ipc(const char *name, EventId *event);
+enum status ethos_read(Handle connection, EventId *event);
+enum status ethos_write(Handle connection, const void *buf, uint64_t len,
+			EventId *event);
+enum status ethos_fd_send(Handle connection, const Handle *handles,
+			  uint64_t count, EventId *event);
+enum status ethos_fd_receive(Handle connection, EventId *event);
+enum status ethos_import_wait(Handle listening, Handle *connection);
+enum status ethos_ipc_wait(const char *name, Handle *connection);
+enum status ethos_write_wait(Handle connection, const void *buf, uint64_t len);
+/* One whole message into a malloc'd *buf (free it); Closed at the end. */
+enum status ethos_read_wait(Handle connection, void **buf, uint64_t *size);
+enum status ethos_fd_send_wait(Handle connection, const Handle *handles,
+			       uint64_t count);
+enum status ethos_fd_receive_wait(Handle connection, Handle *handles,
+				  uint64_t capacity, uint64_t *count);
+/* A connection whose two ends are both the caller's (pipelines). */
+enum status ethos_pipe(Handle *a, Handle *b);
+/* Process handles: on a child pid of the caller; wait (an event with a
+ * struct ethos_exit_result) and kill through one, by whoever holds it. */
+enum status ethos_process_handle(uint64_t pid, Handle *process);
+enum status ethos_process_wait(Handle process, EventId *event);
+enum status ethos_process_kill(Handle process);
+
 #endif

@@ -61,7 +61,15 @@ enum syscall_number {
 	SysCallbackReturn,        /* 21 */
 	SysCallbackConfig,        /* 22 */
 	SysClose = 23,            /* 23: the first of the handle calls */
-	/* 24-31: IPC (advertise, import, ipc, read, write, fdSend, fdReceive) */
+	/* 24-31: IPC (kernel/event/ipc.c) */
+	SysAdvertise = 24,
+	SysImport = 25,
+	SysIpc = 26,
+	SysRead = 27,
+	SysWrite = 28,
+	SysFdSend = 29,
+	SysFdReceive = 30,
+	SysProcess = 31,          /* process handles: get, wait, kill */
 	/* 32-39: files (readVar, writeVar, openDirectory, createDirectory,
 	 * removeDirectoryOrFile, fileInformation, getNextName) */
 	SysReadVar = 32,
@@ -460,6 +468,96 @@ struct ethos_file_info {
 	uint64_t mtime_ns;        /* since the epoch (dom0's clock) */
 	uint32_t kind;            /* enum ethos_file_kind */
 	uint32_t pad;
+};
+
+/*
+ * IPC (kernel/event/ipc.c).  A service is advertised under a name (the
+ * rules of a file name: 1..ETHOS_PATH_MAX-1 bytes, no '/', no NUL, not "."
+ * or ".."; a name advertised twice is StatusNotPermitted).
+ * Connections carry whole messages both ways; each direction holds at most
+ * ETHOS_IPC_QUEUE_MSGS messages and ETHOS_IPC_QUEUE_BYTES bytes (one
+ * bigger message alone) whose writes have completed, and as many again
+ * held (their write events pending until the reader makes room); a write
+ * beyond that is StatusNoSpace with no effect.  A message is at most
+ * ETHOS_MESSAGE_MAX bytes (more: TooBig).  When one end is closed (its
+ * last handle gone, its process ended) the other end's pending reads
+ * complete with outcome Closed once the queue is drained, its pending
+ * writes with Closed, and later reads/writes are StatusClosed at once.
+ */
+#define ETHOS_MESSAGE_MAX      (4UL << 20)
+#define ETHOS_IPC_QUEUE_MSGS   64
+#define ETHOS_IPC_QUEUE_BYTES  (64UL << 10)
+#define ETHOS_IPC_BACKLOG      64      /* clients waiting for import */
+#define ETHOS_FDSEND_MAX       64      /* handles in one fdSend */
+
+/* SysAdvertise: a listening handle for name (NotPermitted if taken). */
+struct sys_advertise_in {
+	const char *name;
+	uint64_t name_len;
+};
+struct sys_handle_out {
+	Handle handle;
+};
+/* SysImport: an event that completes with a struct ethos_handle_result
+ * (the server's end of a new connection) when a client arrives. */
+struct sys_import_in {
+	Handle listening;
+};
+struct ethos_handle_result {
+	Handle handle;
+};
+/* SysIpc: an event that completes with a struct ethos_handle_result (the
+ * client's end) once the service imports it; NotFound if no service. */
+struct sys_ipc_in {
+	const char *name;
+	uint64_t name_len;
+};
+/* SysRead: an event that completes with one whole message (retire gives
+ * ReturnSpace and the size when the buffer is too small). */
+struct sys_read_in {
+	Handle connection;
+};
+/* SysWrite: an event that completes (no result) once the message is in
+ * the peer's queue. */
+struct sys_write_in {
+	Handle connection;
+	const void *buf;
+	uint64_t len;
+};
+/* SysFdSend: handles[0..count) (any kind, not an end of this same
+ * connection) go to the peer; the sender keeps its own entries.  An event
+ * that completes once they are in the peer's queue. */
+struct sys_fd_send_in {
+	Handle connection;
+	const Handle *handles;
+	uint64_t count;
+};
+/* SysFdReceive: an event that completes with Handle[count]: new entries
+ * in the receiver's table for the objects sent, in order (they are there
+ * from the completion on, retired or not).  If its table cannot take them
+ * all the event fails with NoSpace and they stay queued. */
+struct sys_fd_receive_in {
+	Handle connection;
+};
+/* SysProcess: process handles.  ProcessHandleOf: a handle on the caller's
+ * child pid (out.handle).  ProcessWait: an event that completes with the
+ * struct ethos_exit_result of the process behind handle (at once if it
+ * has ended).  ProcessKill: ends it (any holder of the handle may);
+ * NotFound if it has ended already. */
+enum process_op {
+	ProcessHandleOf = 1,
+	ProcessWait = 2,
+	ProcessKill = 3,
+};
+struct sys_process_in {
+	uint32_t op;              /* enum process_op */
+	uint32_t pad;
+	uint64_t pid;             /* ProcessHandleOf */
+	Handle handle;            /* ProcessWait, ProcessKill */
+};
+struct sys_process_out {
+	Handle handle;            /* ProcessHandleOf */
+	EventId event;            /* ProcessWait */
 };
 
 #endif /* ETHOS_ABI_H */
