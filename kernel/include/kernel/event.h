@@ -105,6 +105,7 @@ struct event {
 			void *call;           /* struct shadow_call (kernel/fs) */
 			uint32_t tries;       /* readVar: ReturnSpace rounds */
 		} file;
+		struct {
 			void *obj;            /* what it waits on (ipc.c) */
 			union {               /* (keeps an event in slob 128) */
 				TAILQ_ENTRY(event) link;   /* readers */
