@@ -79,14 +79,40 @@ void text_put(struct text_image *t)
 	kstat_dec(KStatTextImages);
 }
 
+/* How many pages from i on form one run as_map_run can take: consecutive
+ * addresses, the same flags, one L1 table. */
+static unsigned int run_length(const struct text_image *t, unsigned int i)
+{
+	const struct text_page *first = &t->pages[i];
+	unsigned int n = 1;
+
+	while (i + n < t->npages && n < 64) {
+		const struct text_page *tp = &t->pages[i + n];
+		if (tp->va != first->va + n * PAGE_SIZE || tp->flags != first->flags ||
+		    (tp->va >> 21) != (first->va >> 21))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* The image's pages go in by runs, one mmu_update batch each, rather than
+ * one hypercall per page. */
 enum status text_map(struct vm *vm, struct text_image *t)
 {
-	for (unsigned int i = 0; i < t->npages; i++) {
-		const struct text_page *tp = &t->pages[i];
-		if (!as_map(&vm->as, tp->va, tp->pfn, tp->flags))
+	pfn_t pfns[64];
+
+	for (unsigned int i = 0; i < t->npages;) {
+		unsigned int n = run_length(t, i);
+
+		for (unsigned int k = 0; k < n; k++)
+			pfns[k] = t->pages[i + k].pfn;
+		if (!as_map_run(&vm->as, t->pages[i].va, pfns, n, t->pages[i].flags))
 			return StatusNoMemory;
-		pfn_to_page(tp->pfn)->refcount++;
-		vm->user_pages++;
+		for (unsigned int k = 0; k < n; k++)
+			pfn_to_page(pfns[k])->refcount++;
+		vm->user_pages += n;
+		i += n;
 	}
 	return StatusOk;
 }
