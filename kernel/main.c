@@ -23,6 +23,7 @@
 #include <kernel/event.h>
 #include <xen/hypercall.h>
 #include <kernel/kstat.h>
+#include <kernel/fs.h>
 
 const void *boot_archive;
 
@@ -44,6 +45,7 @@ void kernel_exit(int64_t status)
 #ifdef ETHOS_DEBUG
 	kstat_print();
 #endif
+	files_report();
 	printk("ETHOS-EXIT: %ld\n", (long)status);
 	cpu_shutdown(false);
 }

@@ -217,6 +217,30 @@ static enum status sys_exec(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return proc_exec(p, path, &args);
 }
 
+/* Exec from a file, its second step: the image is in the caller's memory
+ * (uapi/ethos/abi.h says why two steps). */
+static enum status sys_exec_image(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct sys_exec_image_in in;
+	char name[ETHOS_NAME_MAX + 1];
+	struct arg_block args;
+	enum status st;
+
+	(void)uout;
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if (in.image_len > ETHOS_FILE_MAX)
+		return StatusInvalidArgument;
+	if ((st = copyin_string(name, sizeof(name), (uintptr_t)in.name,
+				in.name_len)) != StatusOk)
+		return st;
+	args_begin(&args);
+	if ((st = args_gather_user(&args, (uintptr_t)in.argv,
+				   (uintptr_t)in.envp)) != StatusOk)
+		return st;
+	return proc_exec_image(p, (uintptr_t)in.image, in.image_len, name, &args);
+}
+
 static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_beep_in in;
@@ -643,6 +667,7 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysFdSend] = sys_fd_send,
 	[SysFdReceive] = sys_fd_receive,
 	[SysProcess] = sys_process,
+	[SysExecImage] = sys_exec_image,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once
@@ -652,7 +677,8 @@ static bool batchable(uint64_t nr)
 {
 	return nr < SysCount && syscall_table[nr] != NULL && nr != SysBlock &&
 	       nr != SysExit && nr != SysShutdown && nr != SysFork &&
-	       nr != SysExec && nr != SysBatch && nr != SysCallbackReturn;
+	       nr != SysExec && nr != SysBatch && nr != SysCallbackReturn &&
+	       nr != SysExecImage;
 }
 
 /*

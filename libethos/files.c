@@ -140,3 +140,29 @@ enum status ethos_next_name(Handle dir, const char *after, char *name,
 	name[st == StatusOk ? size : 0] = '\0';
 	return st;
 }
+
+enum status ethos_exec_image(const void *image, size_t len, const char *name,
+			     char *const argv[], char *const envp[])
+{
+	struct sys_exec_image_in in = {
+		.image = image, .image_len = len,
+		.name = name, .name_len = name ? strlen(name) : 0,
+		.argv = (const char *const *)argv,
+		.envp = (const char *const *)envp,
+	};
+
+	return ethos_syscall(SysExecImage, &in, 0);
+}
+
+enum status ethos_exec_file(Handle dir, const char *name, char *const argv[],
+			    char *const envp[])
+{
+	void *buf;
+	uint64_t size;
+	enum status st = ethos_read_file(dir, name, &buf, &size);
+
+	if (st == StatusOk)
+		st = ethos_exec_image(buf, size, name, argv, envp);
+	free(buf);           /* only reached if the exec failed */
+	return st;
+}

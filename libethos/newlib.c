@@ -351,9 +351,15 @@ pid_t fork(void)
 }
 ALIAS(fork);
 
+/* A path in the boot archive runs from there; any other path is a file
+ * (posix_files.c), run by exec from a file. */
 int execve(const char *path, char *const argv[], char *const envp[])
 {
-	return fail(ethos_exec(path, argv, envp));
+	enum status st = ethos_exec(path, argv, envp);
+
+	if (st == StatusNotFound)
+		return ethos_posix_execve(path, argv, envp);
+	return fail(st);
 }
 ALIAS(execve);
 

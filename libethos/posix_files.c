@@ -312,3 +312,23 @@ int rmdir(const char *path)
 {
 	return path_call(path, ethos_unlink);
 }
+
+/* execve of a path that is not in the boot archive: exec from the file
+ * (ethos_exec_file).  Returns only on failure: -1 and errno. */
+int ethos_posix_execve(const char *path, char *const argv[], char *const envp[])
+{
+	Handle d;
+	char name[ETHOS_NAME_MAX + 1];
+
+	if (resolve(path, &d, name) != 0) {
+		if (errno == ethos_errno(StatusUnavailable))
+			errno = ENOENT;         /* as below */
+		return -1;
+	}
+	enum status s = ethos_exec_file(d, name, argv, envp);
+	if (d != HANDLE_NONE)
+		ethos_close(d);
+	/* With no file system (no daemon), a path the archive does not
+	 * hold names nothing: ENOENT, as for any missing program. */
+	return fail(s == StatusUnavailable ? StatusNotFound : s);
+}

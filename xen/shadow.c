@@ -305,6 +305,7 @@ static void push(void)
 		req_prod++;
 		__atomic_store_n(&ring->req_prod, req_prod, __ATOMIC_RELEASE);
 		c->state = CallInFlight;
+		c->sent_ns = time_now_ns();
 		TAILQ_INSERT_TAIL(&inflight, c, link);
 		ninflight++;
 		shadow_stats.sent++;
@@ -460,6 +461,11 @@ void shadow_poll(void)
 			continue;       /* still in flight: the liveness check ends it */
 		}
 		shadow_stats.replies++;
+		if (c->req.op < ShadowOpCount) {
+			shadow_stats.timed[c->req.op]++;
+			shadow_stats.ring_ns[c->req.op] += time_now_ns() - c->sent_ns;
+			shadow_stats.daemon_ns[c->req.op] += rsp.daemon_ns;
+		}
 		TAILQ_REMOVE(&inflight, c, link);
 		ninflight--;
 		if (c->done == NULL)
@@ -476,4 +482,22 @@ void shadow_poll(void)
 uint64_t shadow_next_deadline(void)
 {
 	return next_check;
+}
+
+void shadow_report(void)
+{
+	static const char *const names[ShadowOpCount] = {
+		[ShadowRead] = "read", [ShadowWrite] = "write",
+		[ShadowOpenDir] = "openDirectory", [ShadowMkdir] = "createDirectory",
+		[ShadowRemove] = "remove", [ShadowStat] = "fileInformation",
+		[ShadowNextName] = "getNextName",
+	};
+	const struct shadow_stats *s = &shadow_stats;
+
+	for (unsigned int op = 1; op < ShadowOpCount; op++)
+		if (s->timed[op] != 0)
+			printk("files: %s: %lu replies, mean %lu ns from the ring to the reply, %lu ns of it in the daemon\n",
+			       names[op], (unsigned long)s->timed[op],
+			       (unsigned long)(s->ring_ns[op] / s->timed[op]),
+			       (unsigned long)(s->daemon_ns[op] / s->timed[op]));
 }

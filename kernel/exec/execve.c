@@ -107,11 +107,34 @@ enum status program_build(struct vm *vm, const struct cpio_file *file,
 	return st;
 }
 
+/* Swaps the complete new vm in for p's program: nothing fails here. */
+static void exec_commit(struct proc *p, struct vm *vm, uintptr_t entry,
+			uintptr_t sp, const char *name)
+{
+	struct vm old;
+
+	/*
+	 * The events go first: the new program knows none of the old one's
+	 * EventIds.  Releasing a child's exit event detaches it; the children
+	 * stay p's (p may still kill them), but their ends are no longer
+	 * reported to it.
+	 */
+	event_table_destroy(p);
+	callback_exec(p);
+	old = p->vm;
+	p->vm = *vm;
+	as_switch(&p->vm.as);
+	vm_destroy(&old);
+	arch_user_frame_init(p->frame, entry, sp);
+	sched_fpu_reset(p);
+	program_name(p->name, name);
+}
+
 enum status proc_exec(struct proc *p, const char *path,
 		      const struct arg_block *args)
 {
 	struct cpio_file file;
-	struct vm vm, old;
+	struct vm vm;
 	uintptr_t entry, sp;
 	enum status st;
 
@@ -120,20 +143,35 @@ enum status proc_exec(struct proc *p, const char *path,
 		return st;
 	if ((st = program_build(&vm, &file, args, &entry, &sp)) != StatusOk)
 		return st;
-	/*
-	 * Nothing fails from here on.  The events go first: the new program
-	 * knows none of the old one's EventIds.  Releasing a child's exit
-	 * event detaches it; the children stay p's (p may still kill them),
-	 * but their ends are no longer reported to it.
-	 */
-	event_table_destroy(p);
-	callback_exec(p);
-	old = p->vm;
-	p->vm = vm;
-	as_switch(&p->vm.as);
-	vm_destroy(&old);
-	arch_user_frame_init(p->frame, entry, sp);
-	sched_fpu_reset(p);
-	program_name(p->name, path);
+	exec_commit(p, &vm, entry, sp, path);
+	return StatusOk;
+}
+
+/*
+ * The image is read from p's memory while p's address space is still the
+ * current one (as_switch comes only in exec_commit), so copyin sees the
+ * caller's pages; the new vm's pages are written through the kernel's
+ * mapping of them.
+ */
+enum status proc_exec_image(struct proc *p, uintptr_t uimage, uint64_t size,
+			    const char *name, const struct arg_block *args)
+{
+	struct vm vm;
+	uintptr_t entry, sp;
+	enum status st;
+
+	ASSERT(p == current && p->wait == NULL);
+	if (!vm_create(&vm))
+		return StatusNoMemory;
+	st = exec_load_user(&vm, uimage, size, &entry);
+	if (st == StatusOk)
+		st = map_stack(&vm, args, &sp);
+	if (st == StatusOk && !region_map_time_page(&vm))
+		st = StatusNoMemory;
+	if (st != StatusOk) {
+		vm_destroy(&vm);
+		return st;
+	}
+	exec_commit(p, &vm, entry, sp, name);
 	return StatusOk;
 }

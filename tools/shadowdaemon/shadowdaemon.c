@@ -46,6 +46,14 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -207,7 +215,10 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 				.npages = req.data_len > SHADOW_DATA_MAX ? 0 :
 					  (uint32_t)((req.data_len + 4095) / 4096),
 			};
+			uint64_t t0 = now_ns();
 			serve(rootfd, &req, &gd.ops, &rsp);
+			uint64_t took = now_ns() - t0;
+			rsp.daemon_ns = took > UINT32_MAX ? UINT32_MAX : (uint32_t)took;
 			memcpy(&ring->rsp[rsp_prod % SHADOW_RING_SLOTS], &rsp, sizeof(rsp));
 			rsp_prod++;
 			__atomic_store_n(&ring->rsp_prod, rsp_prod, __ATOMIC_RELEASE);

@@ -29,6 +29,14 @@ struct arg_block;
 enum status exec_load(struct vm *vm, const void *file, uint64_t size,
 		      uintptr_t *entry);
 
+/* The ELF header and program header table of an image in user memory
+ * must lie in its first EXEC_IMAGE_HEADERS_MAX bytes. */
+#define EXEC_IMAGE_HEADERS_MAX 4096
+/* exec_load for an image at ufile in the current (the caller's) address
+ * space, copied in segment by segment; its text is never shared. */
+enum status exec_load_user(struct vm *vm, uintptr_t ufile, uint64_t size,
+			   uintptr_t *entry);
+
 /* The image of `file`, with one more user; a new empty one if none. */
 struct text_image *text_get(const void *file, bool *shared);
 /* Records a frame of a new image (takes a reference to it). */
@@ -61,5 +69,10 @@ void program_name(char *dst, const char *path);
  * freed and its frame, registers and FPU state start the new program. */
 enum status proc_exec(struct proc *p, const char *path,
 		      const struct arg_block *args);
+/* exec of the ELF image [uimage, uimage + size) in p's own memory (the
+ * second step of exec from a file; name is the new process name).  The
+ * same rules as proc_exec. */
+enum status proc_exec_image(struct proc *p, uintptr_t uimage, uint64_t size,
+			    const char *name, const struct arg_block *args);
 
 #endif

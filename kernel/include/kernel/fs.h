@@ -11,6 +11,8 @@ struct proc;
 /* SysReadVar .. SysGetNextName (nr says which). */
 enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 		       uintptr_t uout);
+/* At shutdown: the file RPCs' timings, if any were made. */
+void files_report(void);
 /* One path element?  (Pure.) */
 bool fs_name_ok(const char *name, uint64_t len);
 /* out = dir "/" name (or name, for the root); InvalidArgument if over

@@ -173,4 +173,13 @@ enum status ethos_process_handle(uint64_t pid, Handle *process);
 enum status ethos_process_wait(Handle process, EventId *event);
 enum status ethos_process_kill(Handle process);
 
+/* Exec from a file (libethos/files.c): readVar of dir/name into a buffer,
+ * then SysExecImage of it.  On failure (Unavailable with no daemon,
+ * NotFound, InvalidElfFile, ...) the caller goes on, the buffer freed. */
+enum status ethos_exec_file(Handle dir, const char *name, char *const argv[],
+			    char *const envp[]);
+/* SysExecImage: exec of an ELF image in the caller's memory. */
+enum status ethos_exec_image(const void *image, size_t len, const char *name,
+			     char *const argv[], char *const envp[]);
+
 #endif

@@ -16,5 +16,6 @@ int ethos_posix_close(int fd);
 int ethos_posix_fstat(int fd, struct stat *st);
 int ethos_posix_stat(const char *path, struct stat *st);
 int ethos_posix_unlink(const char *path);
+int ethos_posix_execve(const char *path, char *const argv[], char *const envp[]);
 
 #endif

@@ -28,6 +28,7 @@ enum shadow_call_state { CallIdle, CallQueued, CallInFlight };
 struct shadow_call {
 	TAILQ_ENTRY(shadow_call) link;
 	struct shadow_req req;          /* op, path, after: the caller's */
+	uint64_t sent_ns;               /* when it went into the ring */
 	shadow_done_fn done;            /* NULL: abandoned (cancelled) */
 	void *arg;                      /* the caller's */
 	/* data_len bytes in nchunks kmalloc blocks of SHADOW_CHUNK_BYTES (the
@@ -71,7 +72,13 @@ uint64_t shadow_next_deadline(void);
 struct shadow_stats {
 	uint64_t sent, replies, bad_replies, late_replies, resets;
 	uint64_t stuck_pages;           /* still mapped by dom0: kept */
+	/* Where an RPC's time goes (benchmarks): from the ring and notify
+	 * to the reply handled in shadow_poll, and the daemon's own part. */
+	uint64_t timed[ShadowOpCount], ring_ns[ShadowOpCount];
+	uint64_t daemon_ns[ShadowOpCount];
 };
+/* Prints shadow_stats' timings (at shutdown, if any call was made). */
+void shadow_report(void);
 extern struct shadow_stats shadow_stats;
 
 #endif

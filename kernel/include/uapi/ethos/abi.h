@@ -79,6 +79,7 @@ enum syscall_number {
 	SysRemoveDirectoryOrFile = 36,
 	SysFileInformation = 37,
 	SysGetNextName = 38,
+	SysExecImage = 39,        /* exec from a file, its second step */
 	SysCount
 };
 
@@ -558,6 +559,25 @@ struct sys_process_in {
 struct sys_process_out {
 	Handle handle;            /* ProcessHandleOf */
 	EventId event;            /* ProcessWait */
+};
+
+/*
+ * SysExecImage: exec of an ELF image in the caller's own memory, the
+ * second step of exec from a file (ethos_exec_file: readVar into a
+ * buffer, then this).  The same rules as SysExec: no output; on failure
+ * the caller is untouched (InvalidElfFile for an image that is not a
+ * static x86_64 executable, or whose ELF and program headers are not in
+ * its first 4 KiB; InvalidAddress for a buffer it cannot read).  name
+ * (0..ETHOS_NAME_MAX bytes) becomes the process name.  The image is
+ * copied: the buffer may be anything of the caller's.
+ */
+struct sys_exec_image_in {
+	const void *image;
+	uint64_t image_len;       /* <= ETHOS_FILE_MAX */
+	const char *name;
+	uint64_t name_len;
+	const char *const *argv;
+	const char *const *envp;
 };
 
 #endif /* ETHOS_ABI_H */

@@ -80,7 +80,8 @@ struct shadow_rsp {
 	uint64_t size;                /* ShadowRead: bytes; ShadowStat: size */
 	uint64_t mtime_ns;            /* ShadowStat */
 	uint32_t name_len;            /* ShadowNextName */
-	uint32_t pad;
+	uint32_t daemon_ns;           /* the daemon's time on the request
+				       * (saturating; for benchmarks only) */
 	char name[SHADOW_NAME_MAX + 1];
 };
 
