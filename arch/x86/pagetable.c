@@ -321,33 +321,57 @@ enum walk_mode {
 	WalkCreate,      /* the same, and allocate missing tables */
 };
 
-/* The L2 table for va, created or made this address space's own. */
-static bool walk_l2(struct addrspace *as, uintptr_t va, pfn_t *l2)
+/*
+ * One step of a walk: the table that table[i] points at (a level-2 entry
+ * points at an L2, level 1 at an L1), allocated when missing and mode is
+ * WalkCreate (an L2 from the pool if there is one), copied when shared
+ * and mode is not WalkRead (*unshared then set).  False if it is missing
+ * and not created, or memory ran out.
+ */
+static bool walk_step(pfn_t table, unsigned int i, int level,
+		      enum walk_mode mode, pfn_t *next, bool *unshared)
 {
-	unsigned int i = (va >> 30) & 511;
-	uint64_t e = table_va(as->user_l3)[i];
-	pfn_t next;
+	uint64_t e = table_va(table)[i];
 
 	if (!(e & PTE_PRESENT)) {
-		bool pooled = (next = l2_take()) != PFN_NONE;
-		if (!pooled && (next = table_alloc()) == PFN_NONE)
+		if (mode != WalkCreate)
 			return false;
-		mmu_batch_write(as->user_l3, i, (pfn_to_mfn(next) << PAGE_SHIFT) |
+		bool pooled = level == 2 && (*next = l2_take()) != PFN_NONE;
+		if (!pooled && (*next = table_alloc()) == PFN_NONE)
+			return false;
+		mmu_batch_write(table, i, (pfn_to_mfn(*next) << PAGE_SHIFT) |
 				USER_TABLE_FLAGS);
 		mmu_batch_flush();
 		if (pooled)
-			l2_hooked(next);
-	} else {
-		next = entry_pfn(e);
-		if (table_shared(next)) {
-			if ((next = unshare(as->user_l3, i, 2)) == PFN_NONE)
-				return false;
-			if (as == current_as)
-				tlb_flush_local();
-		}
+			l2_hooked(*next);
+		return true;
 	}
-	*l2 = next;
+	*next = entry_pfn(e);
+	if (mode != WalkRead && table_shared(*next)) {
+		if ((*next = unshare(table, i, level)) == PFN_NONE)
+			return false;
+		*unshared = true;
+	}
 	return true;
+}
+
+/* The paging-structure caches may still point at shared tables that were
+ * just copied: a later change in the copy must not be hidden by them. */
+static void flush_if_unshared(const struct addrspace *as, bool unshared)
+{
+	if (unshared && as == current_as)
+		tlb_flush_local();
+}
+
+/* The L2 table for va, created or made this address space's own. */
+static bool walk_l2(struct addrspace *as, uintptr_t va, pfn_t *l2)
+{
+	bool unshared = false;
+	bool ok = walk_step(as->user_l3, (va >> 30) & 511, 2, WalkCreate, l2,
+			    &unshared);
+
+	flush_if_unshared(as, unshared);
+	return ok;
 }
 
 /* The L1 table and index for va; false if a table is missing (and not
@@ -355,44 +379,15 @@ static bool walk_l2(struct addrspace *as, uintptr_t va, pfn_t *l2)
 static bool walk(struct addrspace *as, uintptr_t va, enum walk_mode mode,
 		 pfn_t *l1, unsigned int *idx)
 {
-	pfn_t table = as->user_l3;
+	pfn_t l2;
 	bool unshared = false;
+	bool ok = walk_step(as->user_l3, (va >> 30) & 511, 2, mode, &l2,
+			    &unshared) &&
+		  walk_step(l2, (va >> 21) & 511, 1, mode, l1, &unshared);
 
-	for (int shift = 30; shift >= 21; shift -= 9) {
-		unsigned int i = (va >> shift) & 511;
-		uint64_t e = table_va(table)[i];
-		pfn_t next;
-
-		if (!(e & PTE_PRESENT)) {
-			if (mode != WalkCreate)
-				return false;
-			bool pooled = shift == 30 &&
-				      (next = l2_take()) != PFN_NONE;
-			if (!pooled && (next = table_alloc()) == PFN_NONE)
-				return false;
-			mmu_batch_write(table, i, (pfn_to_mfn(next) << PAGE_SHIFT) |
-					USER_TABLE_FLAGS);
-			mmu_batch_flush();
-			if (pooled)
-				l2_hooked(next);
-		} else {
-			next = entry_pfn(e);
-			if (mode != WalkRead && table_shared(next)) {
-				next = unshare(table, i, shift == 30 ? 2 : 1);
-				if (next == PFN_NONE)
-					return false;
-				unshared = true;
-			}
-		}
-		table = next;
-	}
-	/* The paging-structure caches may still point at the shared tables:
-	 * a later change in the copy must not be hidden by them. */
-	if (unshared && as == current_as)
-		tlb_flush_local();
-	*l1 = table;
+	flush_if_unshared(as, unshared);
 	*idx = (va >> 12) & 511;
-	return true;
+	return ok;
 }
 
 static uint64_t user_pte(pfn_t pfn, unsigned int flags)
