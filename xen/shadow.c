@@ -281,13 +281,7 @@ nospace:
 		return StatusNoSpace;
 	}
 nomem:
-	for (uint32_t i = 0; i < c->nlists; i++)
-		page_free(c->lists[i], 0);
-	kfree(c->lists);
-	kfree(c->refs);
-	c->lists = NULL;
-	c->refs = NULL;
-	c->nlists = 0;
+	lists_free(c);
 	return StatusNoMemory;
 }
 
