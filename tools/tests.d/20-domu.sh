@@ -22,8 +22,9 @@ fi
 
 # PV-GRUB2: grub-x86_64-xen.bin as the xl kernel, our kernel and archive
 # on an ext2 disk; the suite must pass that way too.
-RUNNER=tools/run-domu boot_expect "domU via PV-GRUB2: the suite passes" "guest: exit 0" \
-	--pvgrub --timeout 300 --args "ethos.arg=suite"
+# guest_suite, not boot_expect: a failure names the guest test that failed.
+guest_suite "pvgrub" tools/run-domu --pvgrub --timeout 300 \
+	--args "ethos.arg=suite" "$kernel" "$archive"
 
 # Files: on this path a shadowdaemon serves the domain (dom0's /init
 # starts it), so the suite's file test must have run against it, not
