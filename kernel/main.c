@@ -172,6 +172,10 @@ static void run_boot_test(const char *what)
 #endif
 	if (strcmp(what, "deadconsole") == 0)
 		kernel_exit(console_test_dead_backend() == 0 ? 0 : 1);
+	if (strcmp(what, "crossing") == 0) {
+		crossing_probe();
+		kernel_exit(0);
+	}
 	if (strcmp(what, "flood") == 0) {
 		for (int i = 1; i <= 3000; i++)
 			printk("flood line %d of 3000\n", i);

@@ -676,8 +676,29 @@ static void files_bench(void)
 	ethos_unlink(HANDLE_NONE, "bench-1k");
 }
 
+/* The guest TSC's rate, from Xen's scale on the time page.  Under icount
+ * it is 1 GHz (a cycle is a virtual ns); under plain TCG QEMU hands the
+ * guest the host's TSC, so run-bench turns cycles into ns with this. */
+static void tsc_rate(void)
+{
+	const volatile struct ethos_time_page *tp =
+		(const volatile struct ethos_time_page *)ETHOS_TIME_PAGE;
+	uint64_t scaled = 1000000ULL << 32;     /* ns per ms, as a 32.32 */
+	uint64_t mul = tp->tsc_to_system_mul;
+	int shift = tp->tsc_shift;
+
+	if (mul == 0)
+		return;
+	if (shift >= 0)
+		mul <<= shift;
+	else
+		scaled <<= -shift;
+	printf("BENCH_TSC_KHZ %lu\n", (unsigned long)(scaled / mul));
+}
+
 int main(void)
 {
+	tsc_rate();
 	null_syscall();
 	gettime();
 	beep_round_trip();

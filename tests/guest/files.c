@@ -634,6 +634,10 @@ int main(void)
 		printf("FAIL: files/memory\n");
 		return 1;
 	}
+	/* exec_image's page window opens early: let our parent reach its
+	 * block first (check.h, sleep_settle). */
+	struct ethos_beep_result settled;
+	CHECK_STATUS("settle: a 2 ms sleep", sleep_settle(&settled), StatusOk);
 	bad_arguments();
 	exec_image();
 	struct ethos_file_info fi;

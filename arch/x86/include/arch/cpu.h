@@ -35,4 +35,7 @@ void cpu_idle(void);
 /* Ends the domain: powered off (or rebooted, in dom0), or crashed. */
 __attribute__((noreturn)) void cpu_shutdown(bool crashed);
 
+/* ethos.test=crossing: a crossing into Xen, split (arch/x86/crossing.c). */
+void crossing_probe(void);
+
 #endif

@@ -1,0 +1,75 @@
+/*
+ * ethos.test=crossing: what one crossing into Xen costs, split so that the
+ * emulator's share shows (docs/BENCHMARKS.md, "Why plain TCG is slow").
+ *
+ * Under plain TCG QEMU flushes its whole software TLB on every CR3 write,
+ * and a 64-bit PV guest has one on every kernel entry and exit (Xen keeps
+ * the guest kernel and user in separate page tables).  After a flush each
+ * page touched costs a software page walk.  Three loops, from the kernel:
+ *   hypercall  a hypercall that changes no page table (console_io with 0
+ *              bytes): Xen's entry and exit alone;
+ *   flush      MMUEXT_TLB_FLUSH_LOCAL: the same plus one CR3 reload;
+ *   flush+N    the flush, then one read from each of N pages the loop
+ *              did not touch before: the refill per page.
+ * Run it under icount (instructions) and plain TCG (wall time): the
+ * difference between the two per loop is what emulation adds.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/hypercall.h>
+#include <xen/time.h>
+#include <kernel/printk.h>
+
+#define ROUNDS 2000
+#define PAGES 32
+
+/* Pages of our own .bss, read one word each after a flush. */
+static volatile uint64_t probe_pages[PAGES][512] __attribute__((aligned(4096)));
+
+static void flush(void)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+
+	(void)hv_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static void report(const char *what, uint64_t t0, uint64_t ns0)
+{
+	uint64_t ticks = rdtsc() - t0, ns = time_now_ns() - ns0;
+
+	printk("crossing: %-13s %6lu tsc ticks %6lu ns per round\n", what,
+	       (unsigned long)(ticks / ROUNDS), (unsigned long)(ns / ROUNDS));
+}
+
+void crossing_probe(void)
+{
+	uint64_t t0, ns0, sum = 0;
+
+	for (int p = 0; p < PAGES; p++)         /* mapped before we count */
+		sum += probe_pages[p][0];
+	t0 = rdtsc();
+	ns0 = time_now_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		(void)hv_console_io(CONSOLEIO_write, 0, "");
+	report("hypercall", t0, ns0);
+	t0 = rdtsc();
+	ns0 = time_now_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		flush();
+	report("flush", t0, ns0);
+	t0 = rdtsc();
+	ns0 = time_now_ns();
+	for (int i = 0; i < ROUNDS; i++) {
+		flush();
+		for (int p = 0; p < PAGES; p++)
+			sum += probe_pages[p][0];
+	}
+	report("flush+32reads", t0, ns0);
+	t0 = rdtsc();
+	ns0 = time_now_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		for (int p = 0; p < PAGES; p++)
+			sum += probe_pages[p][0];
+	report("32reads", t0, ns0);
+	printk("crossing: done (%lu)\n", (unsigned long)(sum & 1));
+}
