@@ -29,32 +29,10 @@ uint64_t ethos_time_syscall(void)
 /* The time page (ethos/abi.h), read with the pvclock protocol: no syscall. */
 uint64_t ethos_time(void)
 {
-	const volatile struct ethos_time_page *t =
-		(const volatile struct ethos_time_page *)ETHOS_TIME_PAGE;
-	uint32_t version, mul;
-	uint64_t system, stamp, delta, tsc;
-	int8_t shift;
+	uint64_t ns = ethos_time_page_read(
+		(const volatile struct ethos_time_page *)ETHOS_TIME_PAGE);
 
-	do {
-		version = t->version;
-		asm volatile("" ::: "memory");
-		stamp = t->tsc_timestamp;
-		system = t->system_time;
-		mul = t->tsc_to_system_mul;
-		shift = t->tsc_shift;
-		uint32_t lo, hi;
-		asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		tsc = ((uint64_t)hi << 32) | lo;
-		asm volatile("" ::: "memory");
-	} while ((version & 1) != 0 || version != t->version);
-	if (mul == 0)
-		return ethos_time_syscall();   /* Xen keeps no time page */
-	delta = tsc - stamp;
-	if (shift < 0)
-		delta >>= -shift;
-	else
-		delta <<= shift;
-	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+	return ns != 0 ? ns : ethos_time_syscall();   /* Xen keeps no page */
 }
 
 void ethos_exit(int64_t status)

@@ -4,6 +4,7 @@
 #include <xen/guest.h>
 #include <xen/evtchn.h>
 #include <xen/time.h>
+#include <uapi/ethos/abi.h>
 #include <kernel/panic.h>
 #include <kernel/mm.h>
 #include <kernel/kstring.h>
@@ -27,33 +28,22 @@ void time_init(void)
 	evtchn_bind_virq(VIRQ_TIMER, timer_virq, NULL);
 }
 
-/*
- * system_time + (tsc - tsc_timestamp) scaled by mul/shift, read under the
- * version counter (odd while Xen updates the record).
- */
+/* Xen's vcpu_time_info is the time page's layout (uapi/ethos/abi.h):
+ * the same pvclock read serves the kernel and libethos. */
+_Static_assert(sizeof(struct vcpu_time_info) == sizeof(struct ethos_time_page) &&
+	       offsetof(struct vcpu_time_info, tsc_timestamp) ==
+	       offsetof(struct ethos_time_page, tsc_timestamp) &&
+	       offsetof(struct vcpu_time_info, system_time) ==
+	       offsetof(struct ethos_time_page, system_time) &&
+	       offsetof(struct vcpu_time_info, tsc_to_system_mul) ==
+	       offsetof(struct ethos_time_page, tsc_to_system_mul) &&
+	       offsetof(struct vcpu_time_info, tsc_shift) ==
+	       offsetof(struct ethos_time_page, tsc_shift),
+	       "vcpu_time_info and ethos_time_page differ");
+
 uint64_t time_now_ns(void)
 {
-	volatile struct vcpu_time_info *t = &vcpu0->time;
-	uint32_t version, mul;
-	uint64_t system, stamp, delta;
-	int8_t shift;
-
-	do {
-		version = t->version;
-		asm volatile("" ::: "memory");
-		stamp = t->tsc_timestamp;
-		system = t->system_time;
-		mul = t->tsc_to_system_mul;
-		shift = t->tsc_shift;
-		asm volatile("" ::: "memory");
-	} while ((version & 1) != 0 || version != t->version);
-
-	delta = rdtsc() - stamp;
-	if (shift < 0)
-		delta >>= -shift;
-	else
-		delta <<= shift;
-	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+	return ethos_time_page_read((const volatile struct ethos_time_page *)&vcpu0->time);
 }
 
 /*

@@ -137,6 +137,36 @@ struct ethos_time_page {
 	uint8_t pad1[2];
 };
 
+/* One consistent read of a time page: ns since boot, or 0 when Xen keeps
+ * no such record (tsc_to_system_mul 0).  libethos's ethos_time() and the
+ * kernel's time_now_ns() (on vCPU 0's own record, the same layout) both
+ * read time this way. */
+static inline uint64_t ethos_time_page_read(const volatile struct ethos_time_page *t)
+{
+	uint32_t version, mul, lo, hi;
+	uint64_t system, stamp, delta;
+	int8_t shift;
+
+	do {
+		version = t->version;
+		__asm__ volatile("" ::: "memory");
+		stamp = t->tsc_timestamp;
+		system = t->system_time;
+		mul = t->tsc_to_system_mul;
+		shift = t->tsc_shift;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		__asm__ volatile("" ::: "memory");
+	} while ((version & 1) != 0 || version != t->version);
+	if (mul == 0)
+		return 0;
+	delta = (((uint64_t)hi << 32) | lo) - stamp;
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
 /* SysGetTime: Xen system time, nanoseconds since boot */
 struct sys_gettime_out {
 	uint64_t ns;
