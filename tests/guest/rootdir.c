@@ -207,8 +207,11 @@ int main(int argc, char **argv)
 		int64_t status = -1;
 		if (ethos_fork(&pid, NULL) == StatusOk && pid == 0)
 			ethos_exit(receive_root());
-		CHECK_STATUS("fdSend of the root", ethos_fd_send_wait(pipe_a,
-			     &(Handle){ ETHOS_ROOT_HANDLE }, 1), StatusOk);
+		enum status sent = ethos_fd_send_wait(pipe_a,
+						      &(Handle){ ETHOS_ROOT_HANDLE }, 1);
+		CHECK_STATUS("fdSend of the root", sent, StatusOk);
+		if (sent != StatusOk)
+			ethos_kill(pid);        /* it would wait for ever */
 		status = wait_for(pid);
 		CHECK("a root received by fdSend works in the receiver", status == 0);
 		if (status != 0)
