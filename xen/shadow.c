@@ -9,12 +9,21 @@
  * dom0 (read-only for writes), its refs in list pages chained by their
  * last word.
  *
- * Xen tells nobody when dom0 closes its end of our event channel (the
- * daemon exited or was killed): our port just becomes unbound again.  So
- * whenever calls are out, shadow_poll asks (EVTCHNOP_status) at least
- * every LIVENESS_NS, and so does every file syscall (shadow_ready); a
- * port that is no longer interdomain fails every call with Unavailable
- * and resets the ring for the next daemon (a new kernel_gen).
+ * The daemon's comings and goings.  It writes data/shadowdaemon in our
+ * domain's xenstore directory when it starts serving us and removes it
+ * when it stops on purpose (SIGTERM, or on our request); the kernel
+ * watches that node (xs_watch), so an orderly departure fails every call
+ * with Unavailable and resets the ring for the next daemon (a new
+ * kernel_gen) at once, and a daemon that announces itself makes the
+ * kernel look at the old connection at once, so that the new one can
+ * sync without waiting for the old one's death to be noticed.
+ *
+ * A crash says nothing: a killed daemon cannot remove its node, and Xen
+ * tells nobody when dom0 closes its end of our event channel (our port
+ * just becomes unbound again).  So, as the fallback that only a crash
+ * needs, whenever calls are out shadow_poll asks (EVTCHNOP_status) at
+ * least every LIVENESS_NS, and so does every file syscall (shadow_ready);
+ * a port that is no longer interdomain resets the ring the same way.
  *
  * A grant the daemon still has mapped cannot be ended; its frames must
  * not be reused.  Such a buffer is kept on `stuck` and retried on later
@@ -34,6 +43,7 @@
 #include <kernel/panic.h>
 
 #define DOM0 0
+#define DAEMON_NODE "data/shadowdaemon"
 #define LIVENESS_NS     (100ULL * 1000 * 1000)
 #define BOOT_WAIT_NS    (5ULL * 1000 * 1000 * 1000)
 #define MASK(i) ((i) & (SHADOW_RING_SLOTS - 1))
@@ -51,6 +61,8 @@ static uint32_t req_prod, rsp_cons;  /* our private copies */
 static uint64_t next_id = 1;
 static uint64_t next_check;
 struct shadow_stats shadow_stats;
+
+static void daemon_node_changed(void *arg);
 
 static void upcall(uint32_t p, void *arg)
 {
@@ -104,10 +116,14 @@ void shadow_init(void (*wake)(void))
 		printk("files: cannot announce the ring in xenstore\n");
 		return;
 	}
+	xs_set_wake(wake);
+	if (xs_watch(DAEMON_NODE, daemon_node_changed, NULL) < 0)
+		printk("files: cannot watch %s; a daemon's departure is noticed by polling only\n",
+		       DAEMON_NODE);
 	/* A daemon that has seen us (it watches for the domain before we
 	 * run) gets a few seconds to connect, so that the first program
 	 * finds its files. */
-	if (!xs_read("data/shadowdaemon", buf, sizeof(buf))) {
+	if (!xs_read(DAEMON_NODE, buf, sizeof(buf))) {
 		printk("files: no shadowdaemon announced\n");
 		return;
 	}
@@ -354,6 +370,25 @@ static void check_alive(void)
 		reset();
 }
 
+/* data/shadowdaemon changed (and once when the watch was set): "1" is a
+ * daemon that serves us or is about to; anything else, or no node, a
+ * daemon that has left. */
+static void daemon_node_changed(void *arg)
+{
+	char buf[16];
+
+	(void)arg;
+	shadow_stats.node_events++;
+	if (!xs_read(DAEMON_NODE, buf, sizeof(buf)) || strcmp(buf, "1") != 0) {
+		if (connected()) {
+			shadow_stats.node_departures++;
+			reset();
+		}
+		return;
+	}
+	check_alive();
+}
+
 bool shadow_ready(void)
 {
 	check_alive();
@@ -415,6 +450,7 @@ void shadow_poll(void)
 {
 	if (ring == NULL)
 		return;
+	xs_poll();
 	if (!TAILQ_EMPTY(&stuck))
 		retry_stuck();
 	uint64_t now = time_now_ns();
@@ -487,6 +523,12 @@ void shadow_report(void)
 		[ShadowNextName] = "getNextName",
 	};
 	const struct shadow_stats *s = &shadow_stats;
+
+	if (ring != NULL)
+		printk("files: the daemon's xenstore node fired %lu times (%lu departures seen there), %lu resets in all; xenstore: %lu watch events, %lu stray messages\n",
+		       (unsigned long)s->node_events, (unsigned long)s->node_departures,
+		       (unsigned long)s->resets, (unsigned long)xs_watch_events,
+		       (unsigned long)xs_bad_replies);
 
 	for (unsigned int op = 1; op < ShadowOpCount; op++)
 		if (s->timed[op] != 0)

@@ -406,6 +406,32 @@ static void daemon_dies(uint8_t *data)
 	ethos_unlink(ETHOS_ROOT_HANDLE, "big");
 }
 
+/* The daemon leaves in order (--quit-on shadowdaemon-quit): it answers,
+ * removes its xenstore node (which the kernel watches) and exits; calls
+ * are then Unavailable, none hangs, and the daemon dom0 starts again
+ * 2 s later serves again. */
+static void daemon_quits(void)
+{
+	struct ethos_file_info fi;
+	enum status st;
+
+	CHECK_STATUS("the leaving request is answered",
+		     ethos_stat(ETHOS_ROOT_HANDLE, "shadowdaemon-quit", &fi),
+		     StatusNotFound);
+	uint64_t t0 = ethos_time();
+	while ((st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi)) != StatusUnavailable &&
+	       ethos_time() - t0 < 1500000000ULL)
+		sleep_ms(20);
+	CHECK_STATUS("once it has left: Unavailable (not a hang)", st,
+		     StatusUnavailable);
+	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
+		st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi);
+		if (st == StatusUnavailable)
+			sleep_ms(100);
+	}
+	CHECK_STATUS("the next daemon serves again", st, StatusNotFound);
+}
+
 /*
  * Exec from a file.  The program is made here, byte by byte: an ELF
  * header, one PT_LOAD (read + execute) at 0x400000 holding the whole
@@ -659,5 +685,6 @@ int main(void)
 	exec_file();
 	figures(data);
 	daemon_dies(data);
+	daemon_quits();
 	return check_failures;
 }
