@@ -25,6 +25,15 @@
  * least every LIVENESS_NS, and so does every file syscall (shadow_ready);
  * a port that is no longer interdomain resets the ring the same way.
  *
+ * A daemon that looks alive but does not answer one call (a request it
+ * is stuck on, or one it lost) must not leave that call's event pending
+ * for ever: a call in flight longer than its deadline (CALL_TIMEOUT_NS,
+ * plus CALL_TIMEOUT_PER_MIB_NS for each MiB of its data, so that a big
+ * transfer is not cut short) fails with TimedOut.  Its id stays `owed`:
+ * it still holds a response slot of the ring (the daemon may yet answer
+ * it), and its reply, if it comes, is dropped and counted rather than
+ * taken for a broken daemon.
+ *
  * A grant the daemon still has mapped cannot be ended; its frames must
  * not be reused.  Such a buffer is kept on `stuck` and retried on later
  * polls (it happens only when a daemon dies with a mapping: gntdev unmaps
@@ -46,6 +55,8 @@
 #define DAEMON_NODE "data/shadowdaemon"
 #define LIVENESS_NS     (100ULL * 1000 * 1000)
 #define BOOT_WAIT_NS    (5ULL * 1000 * 1000 * 1000)
+#define CALL_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
+#define CALL_TIMEOUT_PER_MIB_NS (1000ULL * 1000 * 1000)
 #define MASK(i) ((i) & (SHADOW_RING_SLOTS - 1))
 
 TAILQ_HEAD(callq, shadow_call);
@@ -57,6 +68,8 @@ static struct callq queued = { NULL, &queued.tqh_first };
 static struct callq inflight = { NULL, &inflight.tqh_first };
 static struct callq stuck = { NULL, &stuck.tqh_first };
 static uint32_t ninflight;
+static uint64_t owed[SHADOW_RING_SLOTS];   /* timed out, reply still due */
+static uint32_t nowed;
 static uint32_t req_prod, rsp_cons;  /* our private copies */
 static uint64_t next_id = 1;
 static uint64_t next_check;
@@ -307,7 +320,7 @@ static void push(void)
 	bool sent = false;
 	struct shadow_call *c;
 
-	while (connected() && ninflight < SHADOW_RING_SLOTS &&
+	while (connected() && ninflight + nowed < SHADOW_RING_SLOTS &&
 	       (c = TAILQ_FIRST(&queued)) != NULL) {
 		TAILQ_REMOVE(&queued, c, link);
 		c->req.id = next_id++;
@@ -352,6 +365,7 @@ static void reset(void)
 	__atomic_store_n(&ring->daemon_gen, 0, __ATOMIC_RELEASE);
 	ring->req_prod = ring->req_cons = ring->rsp_prod = ring->rsp_cons = 0;
 	req_prod = rsp_cons = 0;
+	nowed = 0;              /* the next daemon owes nothing */
 	while ((c = TAILQ_FIRST(&inflight)) != NULL) {
 		TAILQ_REMOVE(&inflight, c, link);
 		ninflight--;
@@ -430,6 +444,42 @@ void shadow_cancel(struct shadow_call *c)
 	}
 }
 
+/* Fails the calls in flight past their deadline with TimedOut. */
+static void expire_calls(uint64_t now)
+{
+	struct shadow_call *c, *next;
+
+	/* (At most SHADOW_RING_SLOTS of them; deadlines differ with size,
+	 * so every one is looked at.) */
+	TAILQ_FOREACH_SAFE(c, &inflight, link, next) {
+		uint64_t deadline = c->sent_ns + CALL_TIMEOUT_NS +
+				    (c->req.data_len >> 20) * CALL_TIMEOUT_PER_MIB_NS;
+		if (now < deadline)
+			continue;
+		TAILQ_REMOVE(&inflight, c, link);
+		ninflight--;
+		ASSERT(nowed < SHADOW_RING_SLOTS);
+		owed[nowed++] = c->req.id;
+		shadow_stats.timeouts++;
+		finish(c, StatusTimedOut, NULL);
+		if (!connected())
+			return;         /* (done resubmitted and found it gone) */
+	}
+}
+
+/* A reply to a call that timed out: forgotten (true), or not one. */
+static bool owed_reply(uint64_t id)
+{
+	for (uint32_t i = 0; i < nowed; i++) {
+		if (owed[i] == id) {
+			owed[i] = owed[--nowed];
+			shadow_stats.late_after_timeout++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void retry_stuck(void)
 {
 	struct shadow_call *c, *next;
@@ -456,6 +506,8 @@ void shadow_poll(void)
 	uint64_t now = time_now_ns();
 	if (next_check != 0 && now >= next_check) {
 		check_alive();
+		if (connected())
+			expire_calls(now);
 		/* (Stuck buffers are retried on the same clock.) */
 		next_check = ninflight || !TAILQ_EMPTY(&queued) || !TAILQ_EMPTY(&stuck) ?
 			     now + LIVENESS_NS : 0;
@@ -465,7 +517,7 @@ void shadow_poll(void)
 	if (!connected())
 		return;
 	uint32_t prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
-	if (prod - rsp_cons > ninflight) {
+	if (prod - rsp_cons > ninflight + nowed) {
 		/* More responses than requests out: a broken daemon. */
 		shadow_stats.bad_replies++;
 		reset();
@@ -483,7 +535,8 @@ void shadow_poll(void)
 			if (c->req.id == rsp.id)
 				break;
 		if (c == NULL) {
-			shadow_stats.bad_replies++;
+			if (!owed_reply(rsp.id))
+				shadow_stats.bad_replies++;
 			continue;
 		}
 		if (!shadow_rsp_valid(&c->req, &rsp)) {
@@ -525,9 +578,11 @@ void shadow_report(void)
 	const struct shadow_stats *s = &shadow_stats;
 
 	if (ring != NULL)
-		printk("files: the daemon's xenstore node fired %lu times (%lu departures seen there), %lu resets in all; xenstore: %lu watch events, %lu stray messages\n",
+		printk("files: the daemon's xenstore node fired %lu times (%lu departures seen there), %lu resets in all; %lu calls timed out (%lu answered later, dropped), %lu bad replies; xenstore: %lu watch events, %lu stray messages\n",
 		       (unsigned long)s->node_events, (unsigned long)s->node_departures,
-		       (unsigned long)s->resets, (unsigned long)xs_watch_events,
+		       (unsigned long)s->resets, (unsigned long)s->timeouts,
+		       (unsigned long)s->late_after_timeout,
+		       (unsigned long)s->bad_replies, (unsigned long)xs_watch_events,
 		       (unsigned long)xs_bad_replies);
 
 	for (unsigned int op = 1; op < ShadowOpCount; op++)

@@ -432,6 +432,36 @@ static void daemon_quits(void)
 	CHECK_STATUS("the next daemon serves again", st, StatusNotFound);
 }
 
+/* A reply that does not come while the daemon looks alive (--stall-on
+ * shadowdaemon-stall: the daemon answers it NotFound only 7 s later): the
+ * call fails TimedOut after 5 s (a fileInformation's deadline), not
+ * with the late NotFound; the daemon's other calls are served meanwhile;
+ * its late reply is dropped (the kernel counts it) and calls go on. */
+static void stalled_reply(void)
+{
+	struct ethos_file_info fi;
+	EventId a;
+	uint64_t t0 = ethos_time(), size = 0;
+
+	CHECK_STATUS("a call the daemon does not answer in time",
+		     ethos_file_information(ETHOS_ROOT_HANDLE, "shadowdaemon-stall", &a),
+		     StatusOk);
+	sleep_ms(100);
+	CHECK_STATUS("other calls are served meanwhile",
+		     ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi), StatusNotFound);
+	enum status st = ethos_block_and_retire(a, &fi, sizeof(fi), &size);
+	uint64_t took = ethos_time() - t0;
+	CHECK_STATUS("it fails TimedOut", st, StatusTimedOut);
+	CHECK("... after its 5 s, before the late reply (7 s)",
+	      took >= 5000000000ULL && took < 7000000000ULL);
+	printf("files: TimedOut after %lu ms\n", (unsigned long)(took / 1000000));
+	while (ethos_time() - t0 < 7600000000ULL)
+		sleep_ms(100);
+	CHECK_STATUS("after the late reply, calls go on",
+		     ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi), StatusNotFound);
+	CHECK("no event left", pending_count() == 0);
+}
+
 /*
  * Exec from a file.  The program is made here, byte by byte: an ELF
  * header, one PT_LOAD (read + execute) at 0x400000 holding the whole
@@ -684,6 +714,7 @@ int main(void)
 	posix_files();
 	exec_file();
 	figures(data);
+	stalled_reply();
 	daemon_dies(data);
 	daemon_quits();
 	return check_failures;

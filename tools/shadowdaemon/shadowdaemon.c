@@ -1,5 +1,6 @@
 /*
  * shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME]
+ *              [--stall-on NAME]
  *
  * Serves the files of one Ethos domain from DIR (serve.c), over the ring
  * the domain's kernel announces in xenstore (protocol:
@@ -20,6 +21,10 @@
  * the daemon exit (status 3) without answering, as a crash would.
  * --quit-on NAME: such a request is answered, then the daemon leaves in
  * order (its node removed) and exits with status 4.
+ * --stall-on NAME: such a request is answered (NotFound) only STALL_MS
+ * later, while the others are served: longer than the kernel waits for a
+ * stat (5 s), so the kernel must fail it TimedOut and then drop the late
+ * reply.  One at a time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,8 +44,9 @@
 
 #define GONE_GRACE_MS 3000
 #define FALLBACK_MS 5000
+#define STALL_MS 7000
 
-static const char *domain_name, *die_on, *quit_on;
+static const char *domain_name, *die_on, *quit_on, *stall_on;
 static int quitting;
 static uint64_t xs_watch_seen;     /* watch events drained so far */
 static int rootfd = -1;
@@ -183,6 +189,7 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 {
 	uint32_t gen = 0, req_cons = 0, rsp_prod = 0;
 	int fresh = 1;
+	uint64_t stalled_id = 0, stalled_due = 0;   /* --stall-on */
 	uint64_t last_check = now_ms();
 	int fd = xenevtchn_fd(xce);
 	char name_path[64];
@@ -198,6 +205,7 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 			 * Requests after rsp_prod were never answered (we
 			 * answer in order): they are served again. */
 			gen = ring->kernel_gen;
+			stalled_id = 0;         /* the kernel forgot it */
 			rsp_prod = ring->rsp_prod;
 			req_cons = rsp_prod;
 			/* A daemon before us died with these unanswered (the
@@ -240,6 +248,13 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 				fprintf(stderr, "shadowdaemon: dying on request (--die-on)\n");
 				_exit(3);
 			}
+			if (stall_on != NULL && stalled_id == 0 &&
+			    req.path_len <= SHADOW_PATH_MAX &&
+			    last_element_is(&req, stall_on)) {
+				stalled_id = req.id;
+				stalled_due = now_ms() + STALL_MS;
+				continue;       /* answered later */
+			}
 			struct grant_data gd = {
 				.ops = { gd_map, gd_unmap }, .domid = domid, .req = &req,
 				.npages = req.data_len > SHADOW_DATA_MAX ? 0 :
@@ -257,12 +272,24 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 			__atomic_store_n(&ring->rsp_prod, rsp_prod, __ATOMIC_RELEASE);
 			sent = 1;
 		}
+		if (stalled_id != 0 && now_ms() >= stalled_due) {
+			struct shadow_rsp rsp = { .id = stalled_id,
+						  .status = StatusNotFound };
+			memcpy(&ring->rsp[rsp_prod % SHADOW_RING_SLOTS], &rsp, sizeof(rsp));
+			rsp_prod++;
+			__atomic_store_n(&ring->rsp_prod, rsp_prod, __ATOMIC_RELEASE);
+			stalled_id = 0;
+			sent = 1;
+		}
 		if (sent)
 			xenevtchn_notify(xce, local);
 		if (quitting)
 			break;
 		uint64_t before = xs_watch_seen;
-		if (wait_store(fd, FALLBACK_MS)) {
+		int wait = FALLBACK_MS;
+		if (stalled_id != 0)
+			wait = now_ms() >= stalled_due ? 0 : (int)(stalled_due - now_ms());
+		if (wait_store(fd, wait)) {
 			xenevtchn_port_or_error_t p = xenevtchn_pending(xce);
 			if (p >= 0)
 				xenevtchn_unmask(xce, (evtchn_port_t)p);
@@ -359,11 +386,13 @@ int main(int argc, char **argv)
 			die_on = argv[i + 1];
 		else if (strcmp(argv[i], "--quit-on") == 0)
 			quit_on = argv[i + 1];
+		else if (strcmp(argv[i], "--stall-on") == 0)
+			stall_on = argv[i + 1];
 		else
 			break;
 	}
 	if (domain_name == NULL || root == NULL || argc % 2 == 0) {
-		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME]\n");
+		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME] [--stall-on NAME]\n");
 		return 64;
 	}
 	if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {

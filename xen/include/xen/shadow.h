@@ -79,6 +79,8 @@ struct shadow_stats {
 	/* The daemon's xenstore node (data/shadowdaemon): times its watch
 	 * fired, and departures seen there rather than by the port check. */
 	uint64_t node_events, node_departures;
+	/* Calls failed TimedOut, and their replies that came later. */
+	uint64_t timeouts, late_after_timeout;
 };
 /* Prints shadow_stats' timings (at shutdown, if any call was made). */
 void shadow_report(void);

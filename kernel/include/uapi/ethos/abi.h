@@ -33,6 +33,7 @@ enum status {
 	StatusInvalidHandle,      /* stale, closed, foreign, made-up or wrong-kind Handle */
 	StatusClosed,             /* IPC: the peer closed the connection or ended */
 	StatusUnavailable,        /* files: no shadowdaemon serves this domain (now) */
+	StatusTimedOut,           /* files12: a file RPC's reply did not come in time */
 	StatusCount
 };
 
@@ -448,7 +449,10 @@ struct sys_callback_config_in {
  * for the domain's root (HANDLE_NONE is InvalidHandle).  A name is one path element: 1..ETHOS_NAME_MAX bytes, not
  * "." or "..", no '/' or NUL (else InvalidArgument, before any RPC).
  * With no daemon connected the call fails at once with Unavailable; if
- * the daemon goes away, its pending events fail with Unavailable.
+ * the daemon goes away, its pending events fail with Unavailable.  An
+ * event whose reply has not come SHADOW_CALL_TIMEOUT_NS (5 s, plus 1 s
+ * per MiB of data) after its request went to a daemon that still looks
+ * alive fails with TimedOut (the late reply is dropped).
  *   readVar(dir, name)      -> the whole contents (retire; ReturnSpace)
  *   writeVar(dir, name, data, data_len) -> no result (replaces the file)
  *   openDirectory(dir, name) -> a Handle (8 bytes)
