@@ -418,6 +418,10 @@ static void daemon_quits(void)
 	CHECK_STATUS("the leaving request is answered",
 		     ethos_stat(ETHOS_ROOT_HANDLE, "shadowdaemon-quit", &fi),
 		     StatusNotFound);
+	/* No call for a while: nothing is in flight, so the kernel does not
+	 * poll the port, and only the watch on the daemon's node can tell
+	 * it (shown at shutdown: "departures seen there"). */
+	sleep_ms(500);
 	uint64_t t0 = ethos_time();
 	while ((st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi)) != StatusUnavailable &&
 	       ethos_time() - t0 < 1500000000ULL)
