@@ -458,7 +458,7 @@ static void stalled_reply(void)
 	CHECK_STATUS("it fails TimedOut", st, StatusTimedOut);
 	CHECK("... after its 5 s, before the late reply (7 s)",
 	      took >= 5000000000ULL && took < 7000000000ULL);
-	printf("files: TimedOut after %lu ms\n", (unsigned long)(took / 1000000));
+	printf("files: the stalled call ended after %lu ms\n", (unsigned long)(took / 1000000));
 	while (ethos_time() - t0 < 7600000000ULL)
 		sleep_ms(100);
 	CHECK_STATUS("after the late reply, calls go on",
