@@ -377,11 +377,92 @@ static void reset(void)
 	}
 }
 
+/* A reply to a call that timed out: forgotten (true), or not one. */
+static bool owed_reply(uint64_t id)
+{
+	for (uint32_t i = 0; i < nowed; i++) {
+		if (owed[i] == id) {
+			owed[i] = owed[--nowed];
+			shadow_stats.late_after_timeout++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Handles the replies in the ring, each matched to its call and checked.
+ * Not nested: a done function that resubmits may find the daemon gone
+ * (shadow_ready), and the reset then happens under this loop, which
+ * stops. */
+static void take_replies(void)
+{
+	static bool taking;
+
+	if (!connected() || taking)
+		return;
+	uint32_t prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
+	if (prod - rsp_cons > ninflight + nowed) {
+		/* More responses than requests out: a broken daemon. */
+		shadow_stats.bad_replies++;
+		reset();
+		return;
+	}
+	taking = true;
+	while (rsp_cons != prod) {
+		struct shadow_rsp rsp;
+		struct shadow_call *c;
+
+		/* One copy: the daemon may change the slot under us. */
+		memcpy(&rsp, &ring->rsp[MASK(rsp_cons)], sizeof(rsp));
+		rsp_cons++;
+		__atomic_store_n(&ring->rsp_cons, rsp_cons, __ATOMIC_RELEASE);
+		TAILQ_FOREACH(c, &inflight, link)
+			if (c->req.id == rsp.id)
+				break;
+		if (c == NULL) {
+			if (!owed_reply(rsp.id))
+				shadow_stats.bad_replies++;
+			continue;
+		}
+		if (!shadow_rsp_valid(&c->req, &rsp)) {
+			shadow_stats.bad_replies++;
+			continue;       /* still in flight: the liveness check ends it */
+		}
+		shadow_stats.replies++;
+		if (c->req.op < ShadowOpCount) {
+			shadow_stats.timed[c->req.op]++;
+			shadow_stats.ring_ns[c->req.op] += time_now_ns() - c->sent_ns;
+			shadow_stats.daemon_ns[c->req.op] += rsp.daemon_ns;
+		}
+		TAILQ_REMOVE(&inflight, c, link);
+		ninflight--;
+		if (c->done == NULL)
+			shadow_stats.late_replies++;
+		finish(c, (enum status)rsp.status, &rsp);
+		/* (done may have resubmitted, which looks at the port: if
+		 * that found the daemon gone, the ring was reset under us.) */
+		if (!connected())
+			break;
+	}
+	taking = false;
+}
+
+/* The daemon has left (its port unbound, or its node gone).  The replies
+ * it wrote before it went are good answers (one that leaves in order
+ * answers its last request, then goes): they are taken first; every
+ * other call then fails with Unavailable, and the ring is reset. */
+static void daemon_gone(void)
+{
+	take_replies();
+	if (connected())
+		reset();
+}
+
 /* Fails everything if the daemon's end of the port is gone. */
 static void check_alive(void)
 {
 	if (connected() && !evtchn_is_interdomain(port))
-		reset();
+		daemon_gone();
 }
 
 /* data/shadowdaemon changed (and once when the watch was set): "1" is a
@@ -396,7 +477,7 @@ static void daemon_node_changed(void *arg)
 	if (!xs_read(DAEMON_NODE, buf, sizeof(buf)) || strcmp(buf, "1") != 0) {
 		if (connected()) {
 			shadow_stats.node_departures++;
-			reset();
+			daemon_gone();
 		}
 		return;
 	}
@@ -467,19 +548,6 @@ static void expire_calls(uint64_t now)
 	}
 }
 
-/* A reply to a call that timed out: forgotten (true), or not one. */
-static bool owed_reply(uint64_t id)
-{
-	for (uint32_t i = 0; i < nowed; i++) {
-		if (owed[i] == id) {
-			owed[i] = owed[--nowed];
-			shadow_stats.late_after_timeout++;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void retry_stuck(void)
 {
 	struct shadow_call *c, *next;
@@ -514,52 +582,9 @@ void shadow_poll(void)
 	} else if (next_check == 0 && !TAILQ_EMPTY(&stuck)) {
 		next_check = now + LIVENESS_NS;
 	}
-	if (!connected())
-		return;
-	uint32_t prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
-	if (prod - rsp_cons > ninflight + nowed) {
-		/* More responses than requests out: a broken daemon. */
-		shadow_stats.bad_replies++;
-		reset();
-		return;
-	}
-	while (rsp_cons != prod) {
-		struct shadow_rsp rsp;
-		struct shadow_call *c;
-
-		/* One copy: the daemon may change the slot under us. */
-		memcpy(&rsp, &ring->rsp[MASK(rsp_cons)], sizeof(rsp));
-		rsp_cons++;
-		__atomic_store_n(&ring->rsp_cons, rsp_cons, __ATOMIC_RELEASE);
-		TAILQ_FOREACH(c, &inflight, link)
-			if (c->req.id == rsp.id)
-				break;
-		if (c == NULL) {
-			if (!owed_reply(rsp.id))
-				shadow_stats.bad_replies++;
-			continue;
-		}
-		if (!shadow_rsp_valid(&c->req, &rsp)) {
-			shadow_stats.bad_replies++;
-			continue;       /* still in flight: the liveness check ends it */
-		}
-		shadow_stats.replies++;
-		if (c->req.op < ShadowOpCount) {
-			shadow_stats.timed[c->req.op]++;
-			shadow_stats.ring_ns[c->req.op] += time_now_ns() - c->sent_ns;
-			shadow_stats.daemon_ns[c->req.op] += rsp.daemon_ns;
-		}
-		TAILQ_REMOVE(&inflight, c, link);
-		ninflight--;
-		if (c->done == NULL)
-			shadow_stats.late_replies++;
-		finish(c, (enum status)rsp.status, &rsp);
-		/* (done may have resubmitted, which looks at the port: if
-		 * that found the daemon gone, the ring was reset under us.) */
-		if (!connected())
-			return;
-	}
-	push();
+	take_replies();
+	if (connected())
+		push();
 }
 
 uint64_t shadow_next_deadline(void)
