@@ -12,6 +12,7 @@
 #include <xen/time.h>
 #include <kernel/kstat.h>
 #include <kernel/ipc.h>
+#include <kernel/fs.h>
 
 extern char boot_stack_top[];
 
@@ -102,6 +103,7 @@ static struct proc *proc_new(enum status *st)
 	}
 	memset(p, 0, sizeof(*p));
 	callback_init(p);
+	handle_table_init(&p->handles);
 	*st = StatusNoMemory;
 	if ((p->kstack = kstack_alloc()) == NULL)
 		return NULL;
@@ -126,8 +128,6 @@ static void proc_new_undo(struct proc *p)
 static void proc_publish(struct proc *p, struct proc *parent)
 {
 	event_table_init(&p->events);
-	if (p->handles.capacity == 0)
-		handle_table_init(&p->handles);   /* fork has copied its own */
 	p->pid = next_pid++;
 	p->parent = parent;
 	nprocs++;
@@ -147,7 +147,13 @@ enum status proc_spawn(const char *path, const struct arg_block *args,
 		return st;
 	if ((p = proc_new(&st)) == NULL)
 		return st;
+	/* Every process starts with its root directory (DESIGN, Handles). */
+	if ((st = fs_root_handle(&p->handles)) != StatusOk) {
+		proc_new_undo(p);
+		return st;
+	}
 	if ((st = program_build(&p->vm, &file, args, &entry, &sp)) != StatusOk) {
+		handle_table_destroy(&p->handles);
 		proc_new_undo(p);
 		return st;
 	}

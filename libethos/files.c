@@ -3,6 +3,18 @@
 #include <string.h>
 #include <ethos/ethos.h>
 
+static Handle root = ETHOS_ROOT_HANDLE;
+
+Handle ethos_root(void)
+{
+	return root;
+}
+
+void ethos_set_root(Handle dir)
+{
+	root = dir;
+}
+
 static enum status file_call(uint64_t nr, Handle dir, const char *name,
 			     size_t name_len, const void *data, size_t len,
 			     EventId *event)

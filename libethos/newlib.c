@@ -48,6 +48,7 @@ int ethos_errno(enum status st)
 	case StatusInvalidArgument:     return EINVAL;
 	case StatusUnavailable:         return ENXIO;   /* no shadowdaemon */
 	case StatusInvalidHandle:       return EBADF;
+	case StatusTimedOut:            return ETIMEDOUT;
 	default:                        return EIO;
 	}
 }

@@ -4,8 +4,8 @@
  * whole at open and written whole at close (Ethos's whole-file
  * semantics): reads, writes and lseek work on a copy in memory, and
  * nothing reaches the daemon before close (or fsync).  Paths are names
- * joined by '/', from the domain's root whether or not they start with
- * '/'; "." and ".." elements are refused (EINVAL): the kernel has no
+ * joined by '/', from the root handle (ethos_root()) whether or not they
+ * start with '/'; "." and ".." elements are refused (EINVAL): the kernel has no
  * working directory.  Files are limited to ETHOS_FILE_MAX bytes.  Not
  * done: O_EXCL races (checked with a stat first), sharing one open file
  * between descriptors (dup), fork's copy of the table of open files.
@@ -26,7 +26,7 @@ struct open_file {
 	int used;
 	int flags;
 	int dirty;
-	Handle dir;                  /* the parent (HANDLE_NONE: root) */
+	Handle dir;                  /* the parent (ours unless the root) */
 	char name[ETHOS_NAME_MAX + 1];
 	char *data;
 	size_t size, capacity, pos;
@@ -40,11 +40,18 @@ static int fail(enum status st)
 	return -1;
 }
 
-/* Walks path's directories; *dir (close it unless HANDLE_NONE) and the
+/* Closes a directory resolve opened (the root is not ours to close). */
+static void put_dir(Handle d)
+{
+	if (d != ethos_root())
+		ethos_close(d);
+}
+
+/* Walks path's directories from ethos_root(); *dir (put_dir it) and the
  * last element in name. */
 static int resolve(const char *path, Handle *dir, char *name)
 {
-	Handle d = HANDLE_NONE;
+	Handle d = ethos_root();
 	const char *p = path;
 
 	*dir = HANDLE_NONE;
@@ -55,8 +62,7 @@ static int resolve(const char *path, Handle *dir, char *name)
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (n == 0 || n > ETHOS_NAME_MAX ||
 		    (p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.')))) {
-			if (d != HANDLE_NONE)
-				ethos_close(d);
+			put_dir(d);
 			errno = n > ETHOS_NAME_MAX ? ENAMETOOLONG : EINVAL;
 			return -1;
 		}
@@ -68,8 +74,7 @@ static int resolve(const char *path, Handle *dir, char *name)
 		}
 		Handle next;
 		enum status st = ethos_opendir(d, name, &next);
-		if (d != HANDLE_NONE)
-			ethos_close(d);
+		put_dir(d);
 		if (st != StatusOk)
 			return fail(st == StatusInvalidArgument ? StatusNotFound : st);
 		d = next;
@@ -126,8 +131,7 @@ int ethos_posix_open(const char *path, int flags)
 	}
 	if (st != StatusOk) {
 		free(buf);
-		if (f->dir != HANDLE_NONE)
-			ethos_close(f->dir);
+		put_dir(f->dir);
 		if (st == StatusNotPermitted && (flags & O_EXCL))
 			errno = EEXIST;
 		else
@@ -241,8 +245,7 @@ int ethos_posix_close(int fd)
 	}
 	int rc = ethos_posix_fsync(fd);
 	free(f->data);
-	if (f->dir != HANDLE_NONE)
-		ethos_close(f->dir);
+	put_dir(f->dir);
 	f->used = 0;
 	return rc;
 }
@@ -271,8 +274,7 @@ int ethos_posix_stat(const char *path, struct stat *st)
 	if (resolve(path, &d, name) != 0)
 		return -1;
 	enum status s = ethos_stat(d, name, &fi);
-	if (d != HANDLE_NONE)
-		ethos_close(d);
+	put_dir(d);
 	if (s != StatusOk)
 		return fail(s);
 	memset(st, 0, sizeof(*st));
@@ -292,8 +294,7 @@ static int path_call(const char *path, enum status (*call)(Handle, const char *)
 	if (resolve(path, &d, name) != 0)
 		return -1;
 	enum status s = call(d, name);
-	if (d != HANDLE_NONE)
-		ethos_close(d);
+	put_dir(d);
 	return s == StatusOk ? 0 : fail(s);
 }
 
@@ -326,8 +327,7 @@ int ethos_posix_execve(const char *path, char *const argv[], char *const envp[])
 		return -1;
 	}
 	enum status s = ethos_exec_file(d, name, argv, envp);
-	if (d != HANDLE_NONE)
-		ethos_close(d);
+	put_dir(d);
 	/* With no file system (no daemon), a path the archive does not
 	 * hold names nothing: ENOENT, as for any missing program. */
 	return fail(s == StatusUnavailable ? StatusNotFound : s);

@@ -248,6 +248,7 @@ const char *ethos_status_name(enum status st)
 		[StatusInvalidHandle] = "InvalidHandle",
 		[StatusClosed] = "Closed",
 		[StatusUnavailable] = "Unavailable",
+		[StatusTimedOut] = "TimedOut",
 	};
 
 	return (unsigned)st < StatusCount && names[st] ? names[st] : "?";

@@ -608,7 +608,7 @@ static void file_read_once(const char *name, uint64_t *rpc, uint64_t *copy)
 	uint64_t size = 0;
 	uint64_t t0 = ethos_time();
 
-	if (ethos_read_var(HANDLE_NONE, name, &e) != StatusOk)
+	if (ethos_read_var(ethos_root(), name, &e) != StatusOk)
 		return;
 	struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = e };
 	ethos_block(&leaf, 1, 0, 0);
@@ -625,12 +625,12 @@ static void files_bench(void)
 	struct ethos_file_info fi;
 	struct sys_getpid_out out;
 
-	if (ethos_stat(HANDLE_NONE, "bench-probe", &fi) == StatusUnavailable)
+	if (ethos_stat(ethos_root(), "bench-probe", &fi) == StatusUnavailable)
 		return;
 	for (unsigned i = 0; i < FILE_BENCH_SIZE; i++)
 		file_buf[i] = (uint8_t)(i * 7);
-	if (ethos_write_file(HANDLE_NONE, "bench-1m", file_buf, FILE_BENCH_SIZE) != StatusOk ||
-	    ethos_write_file(HANDLE_NONE, "bench-1k", file_buf, 1024) != StatusOk) {
+	if (ethos_write_file(ethos_root(), "bench-1m", file_buf, FILE_BENCH_SIZE) != StatusOk ||
+	    ethos_write_file(ethos_root(), "bench-1k", file_buf, 1024) != StatusOk) {
 		printf("bench: cannot write the files\n");
 		return;
 	}
@@ -644,7 +644,7 @@ static void files_bench(void)
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = ethos_time();
 		for (int i = 0; i < N; i++)
-			ethos_stat(HANDLE_NONE, "bench-1m", &fi);
+			ethos_stat(ethos_root(), "bench-1m", &fi);
 		v[r] = (ethos_time() - t0) / N;
 	}
 	report("files_fileInformation_round_trip", v, "ns");
@@ -672,8 +672,8 @@ static void files_bench(void)
 	report("files_readVar_1MiB_rpcs", x, "ns");
 	report("files_readVar_1MiB_retire_copy", y, "ns");
 	report("files_readVar_1MiB_throughput", z, "MiB/s");
-	ethos_unlink(HANDLE_NONE, "bench-1m");
-	ethos_unlink(HANDLE_NONE, "bench-1k");
+	ethos_unlink(ethos_root(), "bench-1m");
+	ethos_unlink(ethos_root(), "bench-1k");
 }
 
 /* The guest TSC's rate, from Xen's scale on the time page.  Under icount

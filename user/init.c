@@ -57,6 +57,7 @@ static const struct test tests[] = {
 	{ "/tests/handles", 0, 0, 0 },
 	{ "/tests/timepage", 0, 0, 0 },
 	{ "/tests/files", 0, 0, 0 },
+	{ "/tests/rootdir", 0, 0, 0 },
 	{ "/tests/ipc", 0, 0, 0 },
 	{ "/tests/stdio", 0, 0, 0 },
 	{ "/tests/stdio", "exit", 0, 0 },    /* ends without a newline */

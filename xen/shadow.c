@@ -9,12 +9,30 @@
  * dom0 (read-only for writes), its refs in list pages chained by their
  * last word.
  *
- * Xen tells nobody when dom0 closes its end of our event channel (the
- * daemon exited or was killed): our port just becomes unbound again.  So
- * whenever calls are out, shadow_poll asks (EVTCHNOP_status) at least
- * every LIVENESS_NS, and so does every file syscall (shadow_ready); a
- * port that is no longer interdomain fails every call with Unavailable
- * and resets the ring for the next daemon (a new kernel_gen).
+ * The daemon's comings and goings.  It writes data/shadowdaemon in our
+ * domain's xenstore directory when it starts serving us and removes it
+ * when it stops on purpose (SIGTERM, or on our request); the kernel
+ * watches that node (xs_watch), so an orderly departure fails every call
+ * with Unavailable and resets the ring for the next daemon (a new
+ * kernel_gen) at once, and a daemon that announces itself makes the
+ * kernel look at the old connection at once, so that the new one can
+ * sync without waiting for the old one's death to be noticed.
+ *
+ * A crash says nothing: a killed daemon cannot remove its node, and Xen
+ * tells nobody when dom0 closes its end of our event channel (our port
+ * just becomes unbound again).  So, as the fallback that only a crash
+ * needs, whenever calls are out shadow_poll asks (EVTCHNOP_status) at
+ * least every LIVENESS_NS, and so does every file syscall (shadow_ready);
+ * a port that is no longer interdomain resets the ring the same way.
+ *
+ * A daemon that looks alive but does not answer one call (a request it
+ * is stuck on, or one it lost) must not leave that call's event pending
+ * for ever: a call in flight longer than its deadline (CALL_TIMEOUT_NS,
+ * plus CALL_TIMEOUT_PER_MIB_NS for each MiB of its data, so that a big
+ * transfer is not cut short) fails with TimedOut.  Its id stays `owed`:
+ * it still holds a response slot of the ring (the daemon may yet answer
+ * it), and its reply, if it comes, is dropped and counted rather than
+ * taken for a broken daemon.
  *
  * A grant the daemon still has mapped cannot be ended; its frames must
  * not be reused.  Such a buffer is kept on `stuck` and retried on later
@@ -34,8 +52,11 @@
 #include <kernel/panic.h>
 
 #define DOM0 0
+#define DAEMON_NODE "data/shadowdaemon"
 #define LIVENESS_NS     (100ULL * 1000 * 1000)
 #define BOOT_WAIT_NS    (5ULL * 1000 * 1000 * 1000)
+#define CALL_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
+#define CALL_TIMEOUT_PER_MIB_NS (1000ULL * 1000 * 1000)
 #define MASK(i) ((i) & (SHADOW_RING_SLOTS - 1))
 
 TAILQ_HEAD(callq, shadow_call);
@@ -47,10 +68,14 @@ static struct callq queued = { NULL, &queued.tqh_first };
 static struct callq inflight = { NULL, &inflight.tqh_first };
 static struct callq stuck = { NULL, &stuck.tqh_first };
 static uint32_t ninflight;
+static uint64_t owed[SHADOW_RING_SLOTS];   /* timed out, reply still due */
+static uint32_t nowed;
 static uint32_t req_prod, rsp_cons;  /* our private copies */
 static uint64_t next_id = 1;
 static uint64_t next_check;
 struct shadow_stats shadow_stats;
+
+static void daemon_node_changed(void *arg);
 
 static void upcall(uint32_t p, void *arg)
 {
@@ -104,10 +129,14 @@ void shadow_init(void (*wake)(void))
 		printk("files: cannot announce the ring in xenstore\n");
 		return;
 	}
+	xs_set_wake(wake);
+	if (xs_watch(DAEMON_NODE, daemon_node_changed, NULL) < 0)
+		printk("files: cannot watch %s; a daemon's departure is noticed by polling only\n",
+		       DAEMON_NODE);
 	/* A daemon that has seen us (it watches for the domain before we
 	 * run) gets a few seconds to connect, so that the first program
 	 * finds its files. */
-	if (!xs_read("data/shadowdaemon", buf, sizeof(buf))) {
+	if (!xs_read(DAEMON_NODE, buf, sizeof(buf))) {
 		printk("files: no shadowdaemon announced\n");
 		return;
 	}
@@ -291,7 +320,7 @@ static void push(void)
 	bool sent = false;
 	struct shadow_call *c;
 
-	while (connected() && ninflight < SHADOW_RING_SLOTS &&
+	while (connected() && ninflight + nowed < SHADOW_RING_SLOTS &&
 	       (c = TAILQ_FIRST(&queued)) != NULL) {
 		TAILQ_REMOVE(&queued, c, link);
 		c->req.id = next_id++;
@@ -336,6 +365,7 @@ static void reset(void)
 	__atomic_store_n(&ring->daemon_gen, 0, __ATOMIC_RELEASE);
 	ring->req_prod = ring->req_cons = ring->rsp_prod = ring->rsp_cons = 0;
 	req_prod = rsp_cons = 0;
+	nowed = 0;              /* the next daemon owes nothing */
 	while ((c = TAILQ_FIRST(&inflight)) != NULL) {
 		TAILQ_REMOVE(&inflight, c, link);
 		ninflight--;
@@ -347,11 +377,111 @@ static void reset(void)
 	}
 }
 
+/* A reply to a call that timed out: forgotten (true), or not one. */
+static bool owed_reply(uint64_t id)
+{
+	for (uint32_t i = 0; i < nowed; i++) {
+		if (owed[i] == id) {
+			owed[i] = owed[--nowed];
+			shadow_stats.late_after_timeout++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Handles the replies in the ring, each matched to its call and checked.
+ * Not nested: a done function that resubmits may find the daemon gone
+ * (shadow_ready), and the reset then happens under this loop, which
+ * stops. */
+static void take_replies(void)
+{
+	static bool taking;
+
+	if (!connected() || taking)
+		return;
+	uint32_t prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
+	if (prod - rsp_cons > ninflight + nowed) {
+		/* More responses than requests out: a broken daemon. */
+		shadow_stats.bad_replies++;
+		reset();
+		return;
+	}
+	taking = true;
+	while (rsp_cons != prod) {
+		struct shadow_rsp rsp;
+		struct shadow_call *c;
+
+		/* One copy: the daemon may change the slot under us. */
+		memcpy(&rsp, &ring->rsp[MASK(rsp_cons)], sizeof(rsp));
+		rsp_cons++;
+		__atomic_store_n(&ring->rsp_cons, rsp_cons, __ATOMIC_RELEASE);
+		TAILQ_FOREACH(c, &inflight, link)
+			if (c->req.id == rsp.id)
+				break;
+		if (c == NULL) {
+			if (!owed_reply(rsp.id))
+				shadow_stats.bad_replies++;
+			continue;
+		}
+		if (!shadow_rsp_valid(&c->req, &rsp)) {
+			shadow_stats.bad_replies++;
+			continue;       /* still in flight: the liveness check ends it */
+		}
+		shadow_stats.replies++;
+		if (c->req.op < ShadowOpCount) {
+			shadow_stats.timed[c->req.op]++;
+			shadow_stats.ring_ns[c->req.op] += time_now_ns() - c->sent_ns;
+			shadow_stats.daemon_ns[c->req.op] += rsp.daemon_ns;
+		}
+		TAILQ_REMOVE(&inflight, c, link);
+		ninflight--;
+		if (c->done == NULL)
+			shadow_stats.late_replies++;
+		finish(c, (enum status)rsp.status, &rsp);
+		/* (done may have resubmitted, which looks at the port: if
+		 * that found the daemon gone, the ring was reset under us.) */
+		if (!connected())
+			break;
+	}
+	taking = false;
+}
+
+/* The daemon has left (its port unbound, or its node gone).  The replies
+ * it wrote before it went are good answers (one that leaves in order
+ * answers its last request, then goes): they are taken first; every
+ * other call then fails with Unavailable, and the ring is reset. */
+static void daemon_gone(void)
+{
+	take_replies();
+	if (connected())
+		reset();
+}
+
 /* Fails everything if the daemon's end of the port is gone. */
 static void check_alive(void)
 {
 	if (connected() && !evtchn_is_interdomain(port))
-		reset();
+		daemon_gone();
+}
+
+/* data/shadowdaemon changed (and once when the watch was set): "1" is a
+ * daemon that serves us or is about to; anything else, or no node, a
+ * daemon that has left. */
+static void daemon_node_changed(void *arg)
+{
+	char buf[16];
+
+	(void)arg;
+	shadow_stats.node_events++;
+	if (!xs_read(DAEMON_NODE, buf, sizeof(buf)) || strcmp(buf, "1") != 0) {
+		if (connected()) {
+			shadow_stats.node_departures++;
+			daemon_gone();
+		}
+		return;
+	}
+	check_alive();
 }
 
 bool shadow_ready(void)
@@ -395,6 +525,29 @@ void shadow_cancel(struct shadow_call *c)
 	}
 }
 
+/* Fails the calls in flight past their deadline with TimedOut. */
+static void expire_calls(uint64_t now)
+{
+	struct shadow_call *c, *next;
+
+	/* (At most SHADOW_RING_SLOTS of them; deadlines differ with size,
+	 * so every one is looked at.) */
+	TAILQ_FOREACH_SAFE(c, &inflight, link, next) {
+		uint64_t deadline = c->sent_ns + CALL_TIMEOUT_NS +
+				    (c->req.data_len >> 20) * CALL_TIMEOUT_PER_MIB_NS;
+		if (now < deadline)
+			continue;
+		TAILQ_REMOVE(&inflight, c, link);
+		ninflight--;
+		ASSERT(nowed < SHADOW_RING_SLOTS);
+		owed[nowed++] = c->req.id;
+		shadow_stats.timeouts++;
+		finish(c, StatusTimedOut, NULL);
+		if (!connected())
+			return;         /* (done resubmitted and found it gone) */
+	}
+}
+
 static void retry_stuck(void)
 {
 	struct shadow_call *c, *next;
@@ -415,62 +568,23 @@ void shadow_poll(void)
 {
 	if (ring == NULL)
 		return;
+	xs_poll();
 	if (!TAILQ_EMPTY(&stuck))
 		retry_stuck();
 	uint64_t now = time_now_ns();
 	if (next_check != 0 && now >= next_check) {
 		check_alive();
+		if (connected())
+			expire_calls(now);
 		/* (Stuck buffers are retried on the same clock.) */
 		next_check = ninflight || !TAILQ_EMPTY(&queued) || !TAILQ_EMPTY(&stuck) ?
 			     now + LIVENESS_NS : 0;
 	} else if (next_check == 0 && !TAILQ_EMPTY(&stuck)) {
 		next_check = now + LIVENESS_NS;
 	}
-	if (!connected())
-		return;
-	uint32_t prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
-	if (prod - rsp_cons > ninflight) {
-		/* More responses than requests out: a broken daemon. */
-		shadow_stats.bad_replies++;
-		reset();
-		return;
-	}
-	while (rsp_cons != prod) {
-		struct shadow_rsp rsp;
-		struct shadow_call *c;
-
-		/* One copy: the daemon may change the slot under us. */
-		memcpy(&rsp, &ring->rsp[MASK(rsp_cons)], sizeof(rsp));
-		rsp_cons++;
-		__atomic_store_n(&ring->rsp_cons, rsp_cons, __ATOMIC_RELEASE);
-		TAILQ_FOREACH(c, &inflight, link)
-			if (c->req.id == rsp.id)
-				break;
-		if (c == NULL) {
-			shadow_stats.bad_replies++;
-			continue;
-		}
-		if (!shadow_rsp_valid(&c->req, &rsp)) {
-			shadow_stats.bad_replies++;
-			continue;       /* still in flight: the liveness check ends it */
-		}
-		shadow_stats.replies++;
-		if (c->req.op < ShadowOpCount) {
-			shadow_stats.timed[c->req.op]++;
-			shadow_stats.ring_ns[c->req.op] += time_now_ns() - c->sent_ns;
-			shadow_stats.daemon_ns[c->req.op] += rsp.daemon_ns;
-		}
-		TAILQ_REMOVE(&inflight, c, link);
-		ninflight--;
-		if (c->done == NULL)
-			shadow_stats.late_replies++;
-		finish(c, (enum status)rsp.status, &rsp);
-		/* (done may have resubmitted, which looks at the port: if
-		 * that found the daemon gone, the ring was reset under us.) */
-		if (!connected())
-			return;
-	}
-	push();
+	take_replies();
+	if (connected())
+		push();
 }
 
 uint64_t shadow_next_deadline(void)
@@ -487,6 +601,14 @@ void shadow_report(void)
 		[ShadowNextName] = "getNextName",
 	};
 	const struct shadow_stats *s = &shadow_stats;
+
+	if (ring != NULL)
+		printk("files: the daemon's xenstore node fired %lu times (%lu departures seen there), %lu resets in all; %lu calls timed out (%lu answered later, dropped), %lu bad replies; xenstore: %lu watch events, %lu stray messages\n",
+		       (unsigned long)s->node_events, (unsigned long)s->node_departures,
+		       (unsigned long)s->resets, (unsigned long)s->timeouts,
+		       (unsigned long)s->late_after_timeout,
+		       (unsigned long)s->bad_replies, (unsigned long)xs_watch_events,
+		       (unsigned long)xs_bad_replies);
 
 	for (unsigned int op = 1; op < ShadowOpCount; op++)
 		if (s->timed[op] != 0)

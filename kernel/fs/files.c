@@ -5,8 +5,10 @@
  * Directories are handles (kernel/handle.c) on a `struct fs_dir`, which is
  * just the directory's path from the domain's root: the daemon keeps no
  * state per directory, so a daemon that restarts serves the same handles
- * (and a directory removed under a handle gives NotFound).  HANDLE_NONE
- * names the root.
+ * (and a directory removed under a handle gives NotFound).  The root is
+ * a handle like any other (ETHOS_ROOT_HANDLE in a fresh table,
+ * fs_root_handle), on one static fs_dir that the kernel's own reference
+ * keeps alive; HANDLE_NONE names nothing.
  *
  * readVar does not know the size it will get: it asks with a small
  * buffer, and a reply "ReturnSpace, size N" makes it ask again with N
@@ -55,6 +57,25 @@ static const struct handle_ops dir_ops = {
 	.get = dir_get,
 	.put = dir_put,
 };
+
+/* The root: path "" (refs starts at 1, the kernel's, so it is never
+ * freed). */
+static struct fs_dir root_dir = { .refs = 1, .path_len = 0 };
+
+enum status fs_root_handle(struct handle_table *t)
+{
+	enum status st;
+
+	ASSERT(t->live == 0);
+	dir_get(&root_dir);
+	Handle h = handle_new(t, &dir_ops, &root_dir, &st);
+	if (h == HANDLE_NONE) {
+		dir_put(&root_dir);
+		return st;
+	}
+	ASSERT(h == ETHOS_ROOT_HANDLE);
+	return StatusOk;
+}
 
 static void file_detach(struct event *ev)
 {
@@ -195,8 +216,7 @@ enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 	struct sys_event_out out;
 	char name[SHADOW_NAME_MAX];
 	enum status st;
-	static const struct fs_dir root = { .refs = 1, .path_len = 0 };
-	const struct fs_dir *dir = &root;
+	const struct fs_dir *dir;
 
 	ASSERT(nr >= SysReadVar && nr <= SysGetNextName);
 	uint32_t op = op_of[nr - SysReadVar];
@@ -212,8 +232,7 @@ enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 	if (!(op == ShadowNextName && in.name_len == 0) &&
 	    !fs_name_ok(name, in.name_len))
 		return StatusInvalidArgument;
-	if (in.dir != HANDLE_NONE &&
-	    (dir = handle_lookup(&p->handles, in.dir, &dir_ops)) == NULL)
+	if ((dir = handle_lookup(&p->handles, in.dir, &dir_ops)) == NULL)
 		return StatusInvalidHandle;
 	if (op == ShadowWrite) {
 		if (in.data_len > ETHOS_FILE_MAX)

@@ -6,7 +6,10 @@
  * protocol says (ReturnSpace, listing order, removal).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,11 +195,92 @@ static void test_operations(void)
 		 StatusTooBig);
 }
 
+/* The names in the root's directory "sub" that start with prefix. */
+static int count_names(const char *prefix)
+{
+	int fd = openat(rootfd, "sub", O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* writeVar is atomic: a reader that has the old file open keeps reading
+ * the old contents whole, a write that fails half-way (the file size
+ * limit, EFBIG) leaves the old contents, no temporary is left behind,
+ * permission bits are kept, and what the name is decides first (a
+ * directory or a symlink is not replaced). */
+static void test_atomic_write(void)
+{
+	char buf[8192];
+	struct shadow_rsp r;
+
+	memcpy(buf, "old contents", 12);
+	CHECK_EQ(ASK(ShadowWrite, "sub/atom", buf, 12).status, StatusOk);
+	fchmodat(rootfd, "sub/atom", 0600, 0);
+	int reader = openat(rootfd, "sub/atom", O_RDONLY);
+	CHECK(reader >= 0);
+	memset(buf, 'N', sizeof(buf));
+	CHECK_EQ(ASK(ShadowWrite, "sub/atom", buf, 5000).status, StatusOk);
+	char old[32] = "";
+	CHECK(pread(reader, old, sizeof(old), 0) == 12 &&
+	      memcmp(old, "old contents", 12) == 0);
+	close(reader);
+	r = ASK(ShadowRead, "sub/atom", buf, sizeof(buf));
+	CHECK(r.status == StatusOk && r.size == 5000 && buf[0] == 'N' && buf[4999] == 'N');
+	struct stat sb;
+	CHECK(fstatat(rootfd, "sub/atom", &sb, 0) == 0 && (sb.st_mode & 07777) == 0600);
+
+	/* A write that fails after 4 KiB: the old 5000 N's stay. */
+	struct rlimit was, small = { 4096, 4096 };
+	getrlimit(RLIMIT_FSIZE, &was);
+	small.rlim_max = was.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	memset(buf, 'F', sizeof(buf));
+	r = ASK(ShadowWrite, "sub/atom", buf, 8000);
+	setrlimit(RLIMIT_FSIZE, &was);
+	CHECK_EQ(r.status, StatusTooBig);
+	memset(buf, 0, sizeof(buf));
+	r = ASK(ShadowRead, "sub/atom", buf, sizeof(buf));
+	CHECK(r.status == StatusOk && r.size == 5000 && buf[0] == 'N' && buf[4999] == 'N');
+	CHECK_EQ(count_names(".shadowdaemon-tmp."), 0);
+
+	/* Unmappable data: NoMemory, the old contents, no temporary. */
+	struct shadow_req req = { .id = 42, .op = ShadowWrite, .path_len = 8,
+				  .data_len = 10 };
+	memcpy(req.path, "sub/atom", 8);
+	struct mem_data none = { { mem_map, mem_unmap }, NULL, 0 };
+	serve(rootfd, &req, &none.ops, &r);
+	CHECK_EQ(r.status, StatusNoMemory);
+	CHECK(ASK(ShadowStat, "sub/atom", buf, 0).size == 5000);
+	CHECK_EQ(count_names(".shadowdaemon-tmp."), 0);
+
+	/* Not replaced: a directory, a symlink (even one that stays in). */
+	CHECK_EQ(ASK(ShadowMkdir, "sub/d2", buf, 0).status, StatusOk);
+	CHECK_EQ(ASK(ShadowWrite, "sub/d2", buf, 3).status, StatusNotPermitted);
+	CHECK_EQ(ASK(ShadowStat, "sub/d2", buf, 0).kind, ShadowKindDirectory);
+	symlinkat("atom", rootfd, "sub/link");
+	CHECK_EQ(ASK(ShadowWrite, "sub/link", buf, 3).status, StatusNotPermitted);
+	CHECK_EQ(ASK(ShadowStat, "sub/link", buf, 0).kind, ShadowKindOther);
+	CHECK(ASK(ShadowStat, "sub/atom", buf, 0).size == 5000);
+	CHECK_EQ(count_names(".shadowdaemon-tmp."), 0);
+	unlinkat(rootfd, "sub/link", 0);
+	ASK(ShadowRemove, "sub/d2", buf, 0);
+	ASK(ShadowRemove, "sub/atom", buf, 0);
+}
+
 int main(void)
 {
 	setup();
 	RUN(test_confinement);
 	RUN(test_operations);
+	RUN(test_atomic_write);
 	teardown();
 	return unit_tests_failed != 0;
 }

@@ -6,12 +6,14 @@
  * element can be a symlink that leads out; the last element is opened
  * with O_NOFOLLOW (or looked at with AT_SYMLINK_NOFOLLOW) too.  Only
  * regular files are read or written (O_NONBLOCK: a FIFO planted in the
- * tree cannot stall the daemon), within SHADOW_DATA_MAX.
+ * tree cannot stall the daemon), within SHADOW_DATA_MAX; a write replaces
+ * the file atomically (do_write).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -122,49 +124,97 @@ static void do_read(int dir, const char *leaf, const struct shadow_req *req,
 	close(fd);
 }
 
+/*
+ * writeVar replaces a file whole, atomically: the data goes into a new
+ * temporary file in the same directory, which is then renamed over the
+ * name (renameat replaces the name, never follows it: a symlink planted
+ * there is replaced, not written through).  So a reader -- the guest's
+ * next readVar, or anyone holding the old file open -- sees the old
+ * contents or the new, never a mix, and a write that fails (no space,
+ * EFBIG, the guest's pages not mappable) leaves the old contents and no
+ * temporary behind.  The new file gets the old one's permission bits.
+ * Costs: a hard link to the old file keeps the old contents, and a
+ * daemon killed mid-write leaves its temporary (TMP_PREFIX*).
+ */
+#define TMP_PREFIX ".shadowdaemon-tmp."
+
+static int tmp_create(int dir, char *name, size_t size, mode_t mode)
+{
+	static unsigned long counter;
+
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(name, size, TMP_PREFIX "%ld.%lu", (long)getpid(), counter++);
+		int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 static void do_write(int dir, const char *leaf, const struct shadow_req *req,
 		     struct serve_data *data, struct shadow_rsp *rsp)
 {
 	struct stat st;
+	mode_t mode = 0644;
+	char tmp[64];
 
 	if (req->data_len > SHADOW_DATA_MAX) {
 		rsp->status = StatusTooBig;
 		return;
 	}
-	int fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-			O_CLOEXEC, 0644);
-	if (fd < 0) {
+	/* What the name is now: only a regular file is replaced (a
+	 * directory or a symlink is NotPermitted, a FIFO or device
+	 * InvalidArgument, as an open of it would say). */
+	if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
+			rsp->status = StatusNotPermitted;
+			return;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			rsp->status = StatusInvalidArgument;
+			return;
+		}
+		mode = st.st_mode & 07777;
+	} else if (errno != ENOENT) {
 		rsp->status = from_errno(errno);
-		return;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rsp->status = StatusInvalidArgument;
-		close(fd);
 		return;
 	}
 	const char *buf = req->data_len > 0 ? data->map(data, 0) : NULL;
 	if (req->data_len > 0 && buf == NULL) {
 		rsp->status = StatusNoMemory;
-		close(fd);
 		return;
 	}
-	rsp->status = StatusOk;
-	if (ftruncate(fd, 0) != 0) {
+	int fd = tmp_create(dir, tmp, sizeof(tmp), mode);
+	if (fd < 0) {
 		rsp->status = from_errno(errno);
-	} else {
-		uint64_t put = 0;
-		while (put < req->data_len) {
-			ssize_t n = write(fd, buf + put, (size_t)(req->data_len - put));
-			if (n <= 0) {
-				rsp->status = from_errno(n < 0 ? errno : ENOSPC);
-				break;
-			}
-			put += (uint64_t)n;
-		}
+		goto out;
 	}
+	fchmod(fd, mode);               /* (the umask may have taken bits) */
+	rsp->status = StatusOk;
+	uint64_t put = 0;
+	while (put < req->data_len) {
+		ssize_t n = write(fd, buf + put, (size_t)(req->data_len - put));
+		if (n <= 0) {
+			rsp->status = from_errno(n < 0 ? errno : ENOSPC);
+			break;
+		}
+		put += (uint64_t)n;
+	}
+	/* On disk before the name moves: a dom0 crash must not leave the
+	 * name on an empty file. */
+	if (rsp->status == StatusOk && fsync(fd) != 0)
+		rsp->status = from_errno(errno);
+	if (close(fd) != 0 && rsp->status == StatusOk)
+		rsp->status = from_errno(errno);
+	if (rsp->status == StatusOk && renameat(dir, tmp, dir, leaf) != 0)
+		rsp->status = from_errno(errno);   /* e.g. a directory appeared */
+	if (rsp->status != StatusOk)
+		unlinkat(dir, tmp, 0);
+out:
 	if (buf != NULL)
 		data->unmap(data, (void *)buf);
-	close(fd);
 }
 
 static void do_next_name(int dirfd, const struct shadow_req *req,

@@ -1,17 +1,30 @@
 /*
- * shadowdaemon --domain NAME --root DIR [--die-on NAME]
+ * shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME]
+ *              [--stall-on NAME]
  *
  * Serves the files of one Ethos domain from DIR (serve.c), over the ring
  * the domain's kernel announces in xenstore (protocol:
  * kernel/include/uapi/ethos/shadow.h).  It may start before the domain:
  * it waits for a domain called NAME, announces itself in the domain's
- * data/shadowdaemon (the kernel then waits for it at boot), maps the ring
- * and binds the event channel.  When the kernel resets the ring, it
- * re-syncs; when the domain goes away it waits a few seconds for a
- * domain of the same name (a reboot) and otherwise exits 0.
+ * data/shadowdaemon (the kernel then waits for it at boot, and watches
+ * it), maps the ring and binds the event channel.  When the kernel resets
+ * the ring, it re-syncs; when the domain goes away it waits a few seconds
+ * for a domain of the same name (a reboot) and otherwise exits 0.  It
+ * does not poll for either: xenstore watches on /local/domain (a domain
+ * appears) and on the domain's name (it goes) wake it, with a slow poll
+ * (FALLBACK_MS) behind them only in case the store drops a watch.  When
+ * it stops on purpose (SIGTERM, --quit-on) it removes data/shadowdaemon,
+ * so the kernel knows at once (a crash cannot: the kernel's fallback is
+ * to check its event channel).
  *
  * --die-on NAME is for tests: a request whose last element is NAME makes
  * the daemon exit (status 3) without answering, as a crash would.
+ * --quit-on NAME: such a request is answered, then the daemon leaves in
+ * order (its node removed) and exits with status 4.
+ * --stall-on NAME: such a request is answered (NotFound) only STALL_MS
+ * later, while the others are served: longer than the kernel waits for a
+ * stat (5 s), so the kernel must fail it TimedOut and then drop the late
+ * reply.  One at a time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,8 +43,12 @@
 #include "serve.h"
 
 #define GONE_GRACE_MS 3000
+#define FALLBACK_MS 5000
+#define STALL_MS 7000
 
-static const char *domain_name, *die_on;
+static const char *domain_name, *die_on, *quit_on, *stall_on;
+static int quitting;
+static uint64_t xs_watch_seen;     /* watch events drained so far */
 static int rootfd = -1;
 static struct xs_handle *xs;
 static xengnttab_handle *xgt;
@@ -54,13 +71,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* The id of the domain called domain_name, or -1. */
 static int find_domain(void)
 {
@@ -79,6 +89,27 @@ static int find_domain(void)
 	}
 	free(ids);
 	return found;
+}
+
+/* Waits up to ms for a xenstore watch to fire (draining its events: the
+ * caller looks at the store itself) or for fd (-1: none) to be readable.
+ * 1 if fd is readable. */
+static int wait_store(int fd, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = xs_fileno(xs), .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+	};
+	int n = poll(pfd, fd >= 0 ? 2 : 1, ms);
+
+	if (n > 0 && (pfd[0].revents & POLLIN)) {
+		char **ev;
+		while ((ev = xs_check_watch(xs)) != NULL) {
+			xs_watch_seen++;
+			free(ev);
+		}
+	}
+	return n > 0 && fd >= 0 && (pfd[1].revents & POLLIN);
 }
 
 static char *dom_read(int domid, const char *key)
@@ -158,16 +189,23 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 {
 	uint32_t gen = 0, req_cons = 0, rsp_prod = 0;
 	int fresh = 1;
+	uint64_t stalled_id = 0, stalled_due = 0;   /* --stall-on */
 	uint64_t last_check = now_ms();
 	int fd = xenevtchn_fd(xce);
+	char name_path[64];
 
-	while (!stop) {
+	/* The domain's end: its directory goes, and the watch fires (once
+	 * at once, too, as every new watch does: harmless). */
+	snprintf(name_path, sizeof(name_path), "/local/domain/%d/name", domid);
+	xs_watch(xs, name_path, "domain-name");
+	while (!stop && !quitting) {
 		if (__atomic_load_n(&ring->kernel_gen, __ATOMIC_ACQUIRE) != gen ||
 		    ring->daemon_gen != gen) {
 			/* (Re)connect: take the kernel's indexes as they are.
 			 * Requests after rsp_prod were never answered (we
 			 * answer in order): they are served again. */
 			gen = ring->kernel_gen;
+			stalled_id = 0;         /* the kernel forgot it */
 			rsp_prod = ring->rsp_prod;
 			req_cons = rsp_prod;
 			/* A daemon before us died with these unanswered (the
@@ -210,6 +248,13 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 				fprintf(stderr, "shadowdaemon: dying on request (--die-on)\n");
 				_exit(3);
 			}
+			if (stall_on != NULL && stalled_id == 0 &&
+			    req.path_len <= SHADOW_PATH_MAX &&
+			    last_element_is(&req, stall_on)) {
+				stalled_id = req.id;
+				stalled_due = now_ms() + STALL_MS;
+				continue;       /* answered later */
+			}
 			struct grant_data gd = {
 				.ops = { gd_map, gd_unmap }, .domid = domid, .req = &req,
 				.npages = req.data_len > SHADOW_DATA_MAX ? 0 :
@@ -217,6 +262,9 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 			};
 			uint64_t t0 = now_ns();
 			serve(rootfd, &req, &gd.ops, &rsp);
+			if (quit_on != NULL && req.path_len <= SHADOW_PATH_MAX &&
+			    last_element_is(&req, quit_on))
+				quitting = 1;   /* after this reply */
 			uint64_t took = now_ns() - t0;
 			rsp.daemon_ns = took > UINT32_MAX ? UINT32_MAX : (uint32_t)took;
 			memcpy(&ring->rsp[rsp_prod % SHADOW_RING_SLOTS], &rsp, sizeof(rsp));
@@ -224,20 +272,35 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 			__atomic_store_n(&ring->rsp_prod, rsp_prod, __ATOMIC_RELEASE);
 			sent = 1;
 		}
+		if (stalled_id != 0 && now_ms() >= stalled_due) {
+			struct shadow_rsp rsp = { .id = stalled_id,
+						  .status = StatusNotFound };
+			memcpy(&ring->rsp[rsp_prod % SHADOW_RING_SLOTS], &rsp, sizeof(rsp));
+			rsp_prod++;
+			__atomic_store_n(&ring->rsp_prod, rsp_prod, __ATOMIC_RELEASE);
+			stalled_id = 0;
+			sent = 1;
+		}
 		if (sent)
 			xenevtchn_notify(xce, local);
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, 200) > 0) {
+		if (quitting)
+			break;
+		uint64_t before = xs_watch_seen;
+		int wait = FALLBACK_MS;
+		if (stalled_id != 0)
+			wait = now_ms() >= stalled_due ? 0 : (int)(stalled_due - now_ms());
+		if (wait_store(fd, wait)) {
 			xenevtchn_port_or_error_t p = xenevtchn_pending(xce);
 			if (p >= 0)
 				xenevtchn_unmask(xce, (evtchn_port_t)p);
 		}
-		if (now_ms() - last_check > 500) {
+		if (xs_watch_seen != before || now_ms() - last_check > FALLBACK_MS) {
 			last_check = now_ms();
 			if (!domain_alive(domid))
-				return;
+				break;
 		}
 	}
+	xs_unwatch(xs, name_path, "domain-name");
 }
 
 /* Connects to domain domid once its kernel has announced the ring. */
@@ -257,7 +320,7 @@ static void serve_domain(int domid)
 		ec = dom_read(domid, "data/ethos-files/event-channel");
 		if (rr != NULL && ec != NULL)
 			break;
-		sleep_ms(50);
+		wait_store(-1, 500);   /* the kernel writes them: a watch fires */
 	}
 	if (rr == NULL || ec == NULL)
 		goto out;
@@ -295,6 +358,10 @@ static void serve_domain(int domid)
 	serve_ring(domid, ring, (evtchn_port_t)local);
 	xenevtchn_unbind(xce, (evtchn_port_t)local);
 	xengnttab_unmap(xgt, ring, SHADOW_RING_PAGES);
+	/* Leaving on purpose: say so (the kernel watches the node).  Not
+	 * before: once it is gone the kernel resets the ring. */
+	if ((stop || quitting) && domain_alive(domid))
+		xs_rm(xs, XBT_NULL, path);
 out:
 	free(rr);
 	free(ec);
@@ -317,11 +384,15 @@ int main(int argc, char **argv)
 			root = argv[i + 1];
 		else if (strcmp(argv[i], "--die-on") == 0)
 			die_on = argv[i + 1];
+		else if (strcmp(argv[i], "--quit-on") == 0)
+			quit_on = argv[i + 1];
+		else if (strcmp(argv[i], "--stall-on") == 0)
+			stall_on = argv[i + 1];
 		else
 			break;
 	}
 	if (domain_name == NULL || root == NULL || argc % 2 == 0) {
-		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME]\n");
+		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME] [--stall-on NAME]\n");
 		return 64;
 	}
 	if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -337,25 +408,34 @@ int main(int argc, char **argv)
 	}
 	/* Generous for a 16 MiB file plus its lists, several at once. */
 	xengnttab_set_max_grants(xgt, 65536);
+	/* Any change under /local/domain (a domain being built, named,
+	 * destroyed) wakes the loops below; they look for themselves. */
+	if (!xs_watch(xs, "/local/domain", "domains"))
+		perror("shadowdaemon: watch /local/domain (polling instead)");
 	int seen = 0;
 	uint64_t gone_since = 0;
-	while (!stop) {
+	while (!stop && !quitting) {
 		int domid = find_domain();
 		if (domid < 0) {
 			if (seen && gone_since == 0)
 				gone_since = now_ms();
 			if (seen && now_ms() - gone_since > GONE_GRACE_MS)
 				break;          /* destroyed, not rebooted */
-			sleep_ms(50);
+			wait_store(-1, seen ? 500 : FALLBACK_MS);
 			continue;
 		}
 		seen = 1;
 		gone_since = 0;
 		serve_domain(domid);
 		/* Gone (or restarting): wait for it to go, then look again. */
-		while (!stop && domain_alive(domid))
-			sleep_ms(100);
+		while (!stop && !quitting && domain_alive(domid))
+			wait_store(-1, FALLBACK_MS);
 	}
-	fprintf(stderr, "shadowdaemon: domain %s is gone; exiting\n", domain_name);
+	if (quitting) {
+		fprintf(stderr, "shadowdaemon: leaving on request (--quit-on)\n");
+		return 4;
+	}
+	fprintf(stderr, "shadowdaemon: domain %s is %s; exiting\n", domain_name,
+		stop ? "not ours to serve any more (signal)" : "gone");
 	return 0;
 }

@@ -7,10 +7,15 @@
 #include <uapi/ethos/abi.h>
 
 struct proc;
+struct handle_table;
 
 /* SysReadVar .. SysGetNextName (nr says which). */
 enum status fs_syscall(struct proc *p, unsigned int nr, uintptr_t uin,
 		       uintptr_t uout);
+/* A handle on the root directory in t, a fresh table: it becomes
+ * ETHOS_ROOT_HANDLE.  NoMemory (and t as it was) if the table cannot
+ * grow.  Daemon or not: the root is there even if no call can reach it. */
+enum status fs_root_handle(struct handle_table *t);
 /* At shutdown: the file RPCs' timings, if any were made. */
 void files_report(void);
 /* One path element?  (Pure.) */

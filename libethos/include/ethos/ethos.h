@@ -88,8 +88,16 @@ enum status ethos_kernel_stats(uint64_t values[KStatCount], uint32_t *count);
 const char *ethos_kstat_name(enum kernel_stat s);
 
 /* Files (libethos/files.c; ethos/abi.h says what each call does).  dir
- * HANDLE_NONE is the root; names are one path element, NUL-terminated
- * here.  Each call returns an event; the helpers below wait for it. */
+ * is a directory handle (ethos_root(): the root); names are one path
+ * element, NUL-terminated here.  Each call returns an event; the helpers
+ * below wait for it. */
+/* The root directory the POSIX layer (open, stat, execve, ...) walks
+ * paths from: ETHOS_ROOT_HANDLE, the one every process starts with,
+ * unless ethos_set_root chose another directory handle (one received
+ * with fdReceive, say).  Closing it leaves the program without a root:
+ * path calls then fail (EBADF). */
+Handle ethos_root(void);
+void ethos_set_root(Handle dir);
 enum status ethos_read_var(Handle dir, const char *name, EventId *event);
 enum status ethos_write_var(Handle dir, const char *name, const void *data,
 			    size_t len, EventId *event);

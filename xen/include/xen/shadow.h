@@ -76,6 +76,11 @@ struct shadow_stats {
 	 * to the reply handled in shadow_poll, and the daemon's own part. */
 	uint64_t timed[ShadowOpCount], ring_ns[ShadowOpCount];
 	uint64_t daemon_ns[ShadowOpCount];
+	/* The daemon's xenstore node (data/shadowdaemon): times its watch
+	 * fired, and departures seen there rather than by the port check. */
+	uint64_t node_events, node_departures;
+	/* Calls failed TimedOut, and their replies that came later. */
+	uint64_t timeouts, late_after_timeout;
 };
 /* Prints shadow_stats' timings (at shutdown, if any call was made). */
 void shadow_report(void);

@@ -33,6 +33,7 @@ enum status {
 	StatusInvalidHandle,      /* stale, closed, foreign, made-up or wrong-kind Handle */
 	StatusClosed,             /* IPC: the peer closed the connection or ended */
 	StatusUnavailable,        /* files: no shadowdaemon serves this domain (now) */
+	StatusTimedOut,           /* files12: a file RPC's reply did not come in time */
 	StatusCount
 };
 
@@ -91,6 +92,13 @@ typedef uint64_t EventId;
  * above, like an EventId. */
 typedef uint64_t Handle;
 #define HANDLE_NONE ((Handle)0)
+/* Every process starts with a directory handle on the domain's root at
+ * this value (slot 0, generation 1: the first entry of a fresh table).
+ * fork copies it, exec keeps it; a process may close it (it then has no
+ * root: calls with it are InvalidHandle) or pass it with fdSend.  No
+ * other entry ever has this value (a slot's generation only moves on),
+ * so in a table it is the root or nothing. */
+#define ETHOS_ROOT_HANDLE (((Handle)1 << 32) | 1)
 
 /* Fixed bounds the kernel enforces (and libethos may rely on). */
 #define ETHOS_PRINT_MAX     (64 * 1024)   /* bytes in one print */
@@ -467,11 +475,14 @@ struct sys_callback_config_in {
 /*
  * Files (SysReadVar .. SysGetNextName): RPCs to the dom0 shadowdaemon.
  * Each takes a directory handle and one name and returns an event
- * (struct sys_event_out); dir HANDLE_NONE is the domain's root
- * directory.  A name is one path element: 1..ETHOS_NAME_MAX bytes, not
+ * (struct sys_event_out); dir is a directory handle, ETHOS_ROOT_HANDLE
+ * for the domain's root (HANDLE_NONE is InvalidHandle).  A name is one path element: 1..ETHOS_NAME_MAX bytes, not
  * "." or "..", no '/' or NUL (else InvalidArgument, before any RPC).
  * With no daemon connected the call fails at once with Unavailable; if
- * the daemon goes away, its pending events fail with Unavailable.
+ * the daemon goes away, its pending events fail with Unavailable.  An
+ * event whose reply has not come SHADOW_CALL_TIMEOUT_NS (5 s, plus 1 s
+ * per MiB of data) after its request went to a daemon that still looks
+ * alive fails with TimedOut (the late reply is dropped).
  *   readVar(dir, name)      -> the whole contents (retire; ReturnSpace)
  *   writeVar(dir, name, data, data_len) -> no result (replaces the file)
  *   openDirectory(dir, name) -> a Handle (8 bytes)
