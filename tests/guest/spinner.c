@@ -1,7 +1,7 @@
 /*
- * Spins for a while (150 ms, and on until it has lost the CPU once) without ever yielding and counts how often it lost
- * the CPU (a gap of over 3 ms between two looks at the clock).  Exit
- * status: that count.
+ * Spins for a while (150 ms, and on until it has lost the CPU once)
+ * without ever yielding, and counts how often it lost the CPU (a gap of
+ * over 3 ms between two looks at the clock).  Exit status: that count.
  */
 #include <ethos/ethos.h>
 
