@@ -20,6 +20,41 @@ __attribute__((noinline)) void mark_spawn_start(void) { asm volatile("" ::: "mem
 __attribute__((noinline)) void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
+
+/* The ipc span: one message round trip as bench's ipc_round_trip makes
+ * it, to a child that echoes (after warm-up rounds). */
+static void ipc_once(void)
+{
+	uint64_t pid, x = 1, size;
+	EventId ev, e;
+	Handle a, b;
+
+	if (ethos_pipe(&a, &b) != StatusOk || ethos_fork(&pid, &ev) != StatusOk)
+		return;
+	if (pid == 0) {
+		ethos_close(a);
+		for (;;) {
+			if (ethos_read(b, &e) != StatusOk ||
+			    ethos_block_and_retire(e, &x, sizeof(x), &size) != StatusOk ||
+			    ethos_write_wait(b, &x, size) != StatusOk)
+				ethos_exit(0);
+		}
+	}
+	ethos_close(b);
+	for (int round = 0; round < 20; round++) {
+		if (round == 19)
+			mark_ipc_start();
+		ethos_write_wait(a, &x, sizeof(x));
+		ethos_read(a, &e);
+		ethos_block_and_retire(e, &x, sizeof(x), &size);
+		if (round == 19)
+			mark_ipc_end();
+	}
+	ethos_close(a);
+	ethos_block_and_retire(ev, 0, 0, 0);
+}
 
 int main(void);
 
@@ -64,6 +99,7 @@ int main(void)
 		ethos_exit(0);
 	ethos_block_and_retire(ev, &r, sizeof(r), 0);
 	mark_dirty_end();
+	ipc_once();
 	printf("forkonce: done\n");
 	return 0;
 }

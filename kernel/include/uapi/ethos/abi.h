@@ -80,6 +80,7 @@ enum syscall_number {
 	SysFileInformation = 37,
 	SysGetNextName = 38,
 	SysExecImage = 39,        /* exec from a file, its second step */
+	SysBlockRetire = 42,      /* block on one event, then retire it */
 	SysCount
 };
 
@@ -255,6 +256,18 @@ struct sys_retire_out {
 	int64_t outcome;          /* StatusOk, or why the event failed (then
 	                           * size is 0 and the event is freed) */
 };
+
+/*
+ * SysBlockRetire: block on one event (as SysBlock on a one-leaf tree) and,
+ * once it completed or failed, retire it into buf (as SysRetire: same
+ * input, output and statuses, and the event stays completed on
+ * ReturnSpace).  One crossing where block + retire take two.  It may be
+ * the last call of a batch: the batch then returns when the event is
+ * done, with this call's status in its entry; if a callback runs while it
+ * waits, the batch returns at once with NotCompleted in the entry and the
+ * event left pending (alone, the call simply waits again after the
+ * callback, as block does).
+ */
 
 /* SysCancel */
 struct sys_cancel_in {
