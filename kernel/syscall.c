@@ -535,13 +535,18 @@ static enum status sys_write(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusBadAddress;
 	if ((st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
 		return st;
-	if (in.len != 0) {
-		if ((buf = kmalloc(in.len)) == NULL)
-			return StatusNoMemory;
-		if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {
-			kfree(buf);
+	if (in.len <= EVENT_INLINE_RESULT) {
+		uint8_t small[EVENT_INLINE_RESULT];
+		if ((st = copyin(small, (uintptr_t)in.buf, in.len)) != StatusOk)
 			return st;
-		}
+		return event_out(uout, ipc_write_small(p, in.connection, small,
+						       in.len, &id), &id);
+	}
+	if ((buf = kmalloc(in.len)) == NULL)
+		return StatusNoMemory;
+	if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {
+		kfree(buf);
+		return st;
 	}
 	return event_out(uout, ipc_write(p, in.connection, buf, in.len, &id), &id);
 }

@@ -35,20 +35,18 @@ static void ipc_once(void)
 		return;
 	if (pid == 0) {
 		ethos_close(a);
-		for (;;) {
-			if (ethos_read(b, &e) != StatusOk ||
-			    ethos_block_and_retire(e, &x, sizeof(x), &size) != StatusOk ||
-			    ethos_write_wait(b, &x, size) != StatusOk)
-				ethos_exit(0);
-		}
+		if (ethos_read(b, &e) != StatusOk ||
+		    ethos_block_and_retire(e, &x, sizeof(x), &size) != StatusOk)
+			ethos_exit(0);
+		while (ethos_write_read(b, &x, size, &x, sizeof(x), &size) == StatusOk)
+			;
+		ethos_exit(0);
 	}
 	ethos_close(b);
 	for (int round = 0; round < 20; round++) {
 		if (round == 19)
 			mark_ipc_start();
-		ethos_write_wait(a, &x, sizeof(x));
-		ethos_read(a, &e);
-		ethos_block_and_retire(e, &x, sizeof(x), &size);
+		ethos_write_read(a, &x, sizeof(x), &x, sizeof(x), &size);
 		if (round == 19)
 			mark_ipc_end();
 	}

@@ -70,6 +70,10 @@ struct wait {
 	uintptr_t batch_status;       /* 0: not in a batch */
 	uintptr_t batch_out;
 	uint32_t batch_done;
+	/* blockRetire's one-leaf tree and leaf table, in place: no
+	 * allocation for them (free_tree knows) */
+	struct event *one_leaf;
+	uint64_t one_tree[4];
 };
 
 struct leaf_check {
@@ -96,8 +100,10 @@ static enum status check_leaf(void *arg, uint32_t leaf, EventId id)
 /* The tree and leaf table are needed only until the owner has its results. */
 static void free_tree(struct wait *w)
 {
-	kfree(w->tree_mem);
-	kfree(w->leaf_events);
+	if (w->tree_mem != w->one_tree) {
+		kfree(w->tree_mem);
+		kfree(w->leaf_events);
+	}
 	kfree(w->done);
 	w->tree_mem = NULL;
 	w->leaf_events = NULL;
@@ -304,17 +310,13 @@ enum status wait_block_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 	w->retire = true;
 	w->retire_in = in;
 	w->user_out = uout;
-	w->tree_mem = kmalloc(evtree_size(1));
-	w->leaf_events = kzalloc(sizeof(struct event *));
+	/* One leaf, the caller's live event: valid as it stands. */
+	ASSERT(evtree_size(1) <= sizeof(w->one_tree));
+	w->tree_mem = w->one_tree;
+	w->leaf_events = &w->one_leaf;
+	w->one_leaf = ev;
 	leaf.event = in.event;
-	if (w->tree_mem == NULL || w->leaf_events == NULL)
-		st = StatusNoMemory;
-	else
-		st = build_tree(p, &leaf, w);
-	if (st != StatusOk) {
-		wait_unref(w);
-		return st;
-	}
+	w->tree = evtree_init(w->tree_mem, &leaf, 1);
 	/* The event is pending: the one leaf joins and p sleeps. */
 	bool decided = wait_start(p, w);
 	ASSERT(!decided);
