@@ -31,7 +31,8 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 USER_LIBS = --start-group $(LIBETHOS) $(NEWLIB_LIB)/libc.a $(NEWLIB_LIB)/libm.a \
 	$(LIBGCC) --end-group
 
-$(BUILD)/user-obj/%.o: %.c | $(NEWLIB_STAMP)
+# (libethos.mk: a change of the flags rebuilds every user object.)
+$(BUILD)/user-obj/%.o: %.c libethos/libethos.mk | $(NEWLIB_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<

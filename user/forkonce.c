@@ -20,6 +20,10 @@ __attribute__((noinline)) void mark_spawn_start(void) { asm volatile("" ::: "mem
 __attribute__((noinline)) void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_null_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_null_end(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_zero_start(void) { asm volatile("" ::: "memory"); }
+__attribute__((noinline)) void mark_zero_end(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
 __attribute__((noinline)) void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
 
@@ -98,6 +102,20 @@ int main(void)
 	ethos_block_and_retire(ev, &r, sizeof(r), 0);
 	mark_dirty_end();
 	ipc_once();
+	/* null: one getPid.  zero: 64 sequential first touches of the heap
+	 * above what was touched so far (demand-zero faults, fault-around). */
+	struct sys_getpid_out out;
+	for (int round = 0; round < 3; round++) {
+		if (round == 2)
+			mark_null_start();
+		ethos_syscall(SysGetPid, 0, &out);
+		if (round == 2)
+			mark_null_end();
+	}
+	mark_zero_start();
+	for (int i = 0; i < 64; i++)
+		HEAP[(HEAP_PAGES + 64 + i) * 512] = 3;
+	mark_zero_end();
 	printf("forkonce: done\n");
 	return 0;
 }
