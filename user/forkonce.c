@@ -13,19 +13,23 @@
 #define HEAP_PAGES 256
 #define HEAP ((volatile uint64_t *)0x140000000UL)
 
-/* noinline and a visible side effect: the tracer breaks on their addresses. */
-__attribute__((noinline)) void mark_fork_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_fork_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_spawn_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_null_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_null_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_zero_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_zero_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
+/* noinline and a visible side effect: the tracer breaks on their
+ * addresses.  Page-aligned, so that none lies where /bin/true (spawned
+ * here, a few hundred bytes of text since --gc-sections) has code: the
+ * tracer would stop there first. */
+#define MARK __attribute__((noinline, aligned(4096)))
+MARK void mark_fork_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_fork_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_spawn_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_null_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_null_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_zero_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_zero_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
 
 /* The ipc span: one message round trip as bench's ipc_round_trip makes
  * it, to a child that echoes (after warm-up rounds). */
