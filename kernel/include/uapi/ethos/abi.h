@@ -294,7 +294,8 @@ struct sys_read_console_in {
  * each exactly as if made alone, and writes each call's status into its
  * entry.  Calls that block or do not come back to the caller (block,
  * exit, shutdown, fork, exec) and batch itself are refused inside a batch:
- * their entry says InvalidSyscall and nothing else happens for them.  With
+ * their entry says InvalidSyscall and nothing else happens for them
+ * (blockRetire is allowed as the last call: see SysBlockRetire).  With
  * ETHOS_BATCH_STOP the batch ends at the first call whose status is not
  * Ok; the entries after it are left as they were.  The batch's own status
  * is Ok once it ran (out.done says how many calls); InvalidArgument for a
