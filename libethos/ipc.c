@@ -164,10 +164,17 @@ enum status ethos_write_read(Handle connection, const void *wbuf, uint64_t wlen,
 		st = (enum status)c[3].status;
 		if (size)
 			*size = rout.size;
-		return st == StatusOk && rout.outcome != StatusOk ?
-		       (enum status)rout.outcome : st;
+		if (st == StatusOk && rout.outcome != StatusOk)
+			st = (enum status)rout.outcome;
+	} else {
+		st = ethos_block_and_retire(rret.event, rbuf, capacity, size);
 	}
-	return ethos_block_and_retire(rret.event, rbuf, capacity, size);
+	/* Too big for rbuf: the caller has no id to retire it with, so the
+	 * message is dropped (as a datagram read truncates); *size says what
+	 * it needed. */
+	if (st == StatusReturnSpace)
+		ethos_cancel(rret.event);
+	return st;
 }
 
 enum status ethos_read_wait(Handle connection, void **buf, uint64_t *size)

@@ -162,7 +162,8 @@ enum status ethos_write_wait(Handle connection, const void *buf, uint64_t len);
 /* A round trip's half: writes a message (waiting while the peer's queue
  * holds it), then reads the next one into rbuf (capacity bytes; *size is
  * its size), blocking until it comes.  One crossing when nothing but the
- * read has to wait (a batch ending in SysBlockRetire). */
+ * read has to wait (a batch ending in SysBlockRetire).  ReturnSpace: the
+ * answer did not fit; *size is its size, and it is dropped. */
 enum status ethos_write_read(Handle connection, const void *wbuf, uint64_t wlen,
 			     void *rbuf, uint64_t capacity, uint64_t *size);
 /* One whole message into a malloc'd *buf (free it); Closed at the end. */
