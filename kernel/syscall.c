@@ -266,38 +266,17 @@ static enum status sys_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_retire_in in;
-	struct sys_retire_out out;
-	struct event *ev;
 	enum status st;
 
 	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
 		return st;
-	if ((ev = event_lookup(p, in.event)) == NULL)
-		return StatusInvalidEvent;
-	if (ev->state != EventCompleted)
-		return StatusNotCompleted;
-	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
-		return st;
-	if (ev->failure != StatusOk) {
-		/* A failed event has no result.  Retire frees it and reports the
-		 * failure as the event's outcome: the call itself succeeded. */
-		out = (struct sys_retire_out){ .size = 0, .outcome = ev->failure };
-		st = copyout(uout, &out, sizeof(out));
-		ASSERT(st == StatusOk);        /* probed just above */
-		event_release(ev);
-		return StatusOk;
-	}
-	out = (struct sys_retire_out){ .size = ev->result_size,
-				       .outcome = StatusOk };
-	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
-		return st;
-	if (in.capacity < ev->result_size)
-		return StatusReturnSpace;     /* the event stays completed */
-	/* A bad buffer fails here, before the event is freed. */
-	if ((st = event_result_copyout(ev, (uintptr_t)in.buf)) != StatusOk)
-		return st;
-	event_release(ev);
-	return StatusOk;
+	return event_retire(p, &in, uout);
+}
+
+static enum status sys_block_retire(struct proc *p, uintptr_t uin,
+				    uintptr_t uout)
+{
+	return wait_block_retire(p, uin, uout);
 }
 
 static enum status sys_cancel(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -556,13 +535,18 @@ static enum status sys_write(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return StatusBadAddress;
 	if ((st = user_writable(uout, sizeof(struct sys_event_out))) != StatusOk)
 		return st;
-	if (in.len != 0) {
-		if ((buf = kmalloc(in.len)) == NULL)
-			return StatusNoMemory;
-		if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {
-			kfree(buf);
+	if (in.len <= EVENT_INLINE_RESULT) {
+		uint8_t small[EVENT_INLINE_RESULT];
+		if ((st = copyin(small, (uintptr_t)in.buf, in.len)) != StatusOk)
 			return st;
-		}
+		return event_out(uout, ipc_write_small(p, in.connection, small,
+						       in.len, &id), &id);
+	}
+	if ((buf = kmalloc(in.len)) == NULL)
+		return StatusNoMemory;
+	if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {
+		kfree(buf);
+		return st;
 	}
 	return event_out(uout, ipc_write(p, in.connection, buf, in.len, &id), &id);
 }
@@ -668,17 +652,18 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysFdReceive] = sys_fd_receive,
 	[SysProcess] = sys_process,
 	[SysExecImage] = sys_exec_image,
+	[SysBlockRetire] = sys_block_retire,
 };
 
 /* The calls a batch may hold: those that come back to the caller at once
  * (not block, exit, shutdown, fork, exec or callbackReturn) and are not
- * batch itself. */
-static bool batchable(uint64_t nr)
+ * batch itself; blockRetire only as the last (it may block the batch). */
+static bool batchable(uint64_t nr, bool last)
 {
 	return nr < SysCount && syscall_table[nr] != NULL && nr != SysBlock &&
 	       nr != SysExit && nr != SysShutdown && nr != SysFork &&
 	       nr != SysExec && nr != SysBatch && nr != SysCallbackReturn &&
-	       nr != SysExecImage;
+	       nr != SysExecImage && (nr != SysBlockRetire || last);
 }
 
 /*
@@ -708,9 +693,16 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 
 		st = copyin(&c, entry, sizeof(c));
 		ASSERT(st == StatusOk);   /* probed writable, so readable */
-		status = batchable(c.nr) ?
+		status = batchable(c.nr, i + 1 == in.count) ?
 			 syscall_table[c.nr](p, (uintptr_t)c.in, (uintptr_t)c.out) :
 			 StatusInvalidSyscall;
+		if (status == StatusBlocked) {
+			/* The last call waits: its status and out.done are
+			 * written when it is done (wait_finish). */
+			wait_in_batch(p, entry + offsetof(struct ethos_batch_call,
+							  status), uout, i + 1);
+			return StatusBlocked;
+		}
 		st = copyout(entry + offsetof(struct ethos_batch_call, status),
 			     &status, sizeof(status));
 		ASSERT(st == StatusOk);

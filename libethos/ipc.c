@@ -114,6 +114,69 @@ enum status ethos_write_wait(Handle connection, const void *buf, uint64_t len)
 	return st != StatusOk ? st : retire_or_wait(e);
 }
 
+/*
+ * write + retire of the write + read + blockRetire of the read, in one
+ * batch: one crossing when the message fits the peer's queue (the write
+ * completes at once).  Each call's output is the next call's input: the
+ * write's event lands in the retire's input, the read's in blockRetire's.
+ * Where the batch stops early (a held write, an error, a callback that
+ * ran during the wait) the rest runs as separate calls.
+ */
+enum status ethos_write_read(Handle connection, const void *wbuf, uint64_t wlen,
+			     void *rbuf, uint64_t capacity, uint64_t *size)
+{
+	struct sys_write_in win = { .connection = connection, .buf = wbuf,
+				    .len = wlen };
+	struct sys_retire_in wret = { 0 }, rret = { .buf = rbuf,
+						   .capacity = capacity };
+	struct sys_retire_out wout = { 0 }, rout = { 0 };
+	struct sys_read_in rin = { .connection = connection };
+	struct ethos_batch_call c[4] = {
+		{ .nr = SysWrite, .in = &win, .out = &wret.event },
+		{ .nr = SysRetire, .in = &wret, .out = &wout },
+		{ .nr = SysRead, .in = &rin, .out = &rret.event },
+		{ .nr = SysBlockRetire, .in = &rret, .out = &rout },
+	};
+	_Static_assert(sizeof(struct sys_event_out) == sizeof(EventId),
+		       "an event output must be one EventId");
+	uint32_t done = 0;
+	enum status st = ethos_batch(c, 4, ETHOS_BATCH_STOP, &done);
+
+	if (st != StatusOk)
+		return st;
+	if (done < 1 || c[0].status != StatusOk)
+		return (enum status)c[0].status;
+	if (c[1].status == StatusNotCompleted) {          /* held: wait for it */
+		if ((st = ethos_block_and_retire(wret.event, 0, 0, 0)) != StatusOk)
+			return st;
+	} else if (c[1].status != StatusOk) {
+		return (enum status)c[1].status;
+	} else if (wout.outcome != StatusOk) {
+		return (enum status)wout.outcome;
+	}
+	if (done < 3) {
+		if ((st = ethos_read(connection, &rret.event)) != StatusOk)
+			return st;
+	} else if (c[2].status != StatusOk) {
+		return (enum status)c[2].status;
+	}
+	if (done == 4 && c[3].status != StatusNotCompleted) {
+		st = (enum status)c[3].status;
+		if (size)
+			*size = rout.size;
+		if (st == StatusOk && rout.outcome != StatusOk)
+			st = (enum status)rout.outcome;
+	} else {
+		st = ethos_block_and_retire(rret.event, rbuf, capacity, size);
+	}
+	/* Too big for rbuf: the caller has no id to retire it with, so the
+	 * message is dropped (as a datagram read truncates); *size says what
+	 * it needed. */
+	if (st == StatusReturnSpace)
+		ethos_cancel(rret.event);
+	return st;
+}
+
 enum status ethos_read_wait(Handle connection, void **buf, uint64_t *size)
 {
 	struct ethos_tree_node leaf = { .kind = TreeLeaf };

@@ -8,8 +8,13 @@ include libethos/newlib.mk
 # -D_POSIX_*: newlib declares clock_gettime and CLOCK_MONOTONIC only on
 # systems that say they have them; libethos does (newlib.c).
 USER_DEFS := -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L
+# -ffunction-sections -fdata-sections and the link's --gc-sections: a
+# program carries only the code it can reach, not every object of
+# libethos that some function it calls sits in (the newlib glue's write,
+# for instance, names the IPC code, and that pulled in snprintf and with
+# it all of stdio: /bin/true had 71 KB of text).
 UCFLAGS := -std=gnu11 -O2 -g -fno-pic -fno-pie -static \
-	-fno-stack-protector \
+	-fno-stack-protector -ffunction-sections -fdata-sections \
 	-nostdinc -isystem $(NEWLIB_INC) -isystem $(GCC_INC) $(USER_DEFS) \
 	-Ilibethos/include -Ikernel/include/uapi \
 	-Wall -Wextra -Werror -MMD -MP
@@ -26,7 +31,8 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 USER_LIBS = --start-group $(LIBETHOS) $(NEWLIB_LIB)/libc.a $(NEWLIB_LIB)/libm.a \
 	$(LIBGCC) --end-group
 
-$(BUILD)/user-obj/%.o: %.c | $(NEWLIB_STAMP)
+# (libethos.mk: a change of the flags rebuilds every user object.)
+$(BUILD)/user-obj/%.o: %.c libethos/libethos.mk | $(NEWLIB_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
@@ -39,7 +45,7 @@ define user_program
 $(BUILD)/root/$(3): $(CRT0) $(patsubst %.c,$(BUILD)/user-obj/%.o,$(2)) $(LIBETHOS) $(NEWLIB_STAMP) libethos/user.ld
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  ULD     $$@")
-	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack -T libethos/user.ld -o $$@ $$(filter %.o,$$^) $(USER_LIBS)
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections -T libethos/user.ld -o $$@ $$(filter %.o,$$^) $(USER_LIBS)
 USER_BINS += $(BUILD)/root/$(3)
 endef
 

@@ -142,16 +142,21 @@ enum status ethos_retire_alloc(EventId event, void **buf, uint64_t *size)
 	}
 }
 
+/* One crossing (SysBlockRetire); a failed event's failure is the answer,
+ * as in ethos_retire. */
 enum status ethos_block_and_retire(EventId event, void *buf, uint64_t capacity,
 				   uint64_t *size)
 {
-	struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = event };
-	enum status st = ethos_block(&leaf, 1, 0, 0);
+	struct sys_retire_in in = { .event = event, .buf = buf,
+				    .capacity = capacity };
+	struct sys_retire_out out = { 0 };
+	enum status st = ethos_syscall(SysBlockRetire, &in, &out);
 
-	/* Cancelled: the event failed; retiring it frees it and says why. */
-	if (st != StatusOk && st != StatusCancelled)
-		return st;
-	return ethos_retire(event, buf, capacity, size);
+	if (size)
+		*size = out.size;
+	if (st == StatusOk && out.outcome != StatusOk)
+		st = (enum status)out.outcome;
+	return st;
 }
 
 enum status ethos_cancel(EventId event)

@@ -4,7 +4,9 @@
  * loop, in TSC cycles (under QEMU icount: guest instructions, Xen's
  * included).
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <ethos/ethos.h>
 
 #define RUNS 7
@@ -71,22 +73,35 @@ static void gettime(void)
 	report("gettime_page", vp, "cycles/call");
 }
 
+/* block and retire as two calls (the figure before SysBlockRetire), then
+ * ethos_block_and_retire, one call (SysBlockRetire). */
 static void beep_round_trip(void)
 {
 	enum { N = 500 };
-	uint64_t v[RUNS];
+	uint64_t v[RUNS], w[RUNS];
 	struct ethos_beep_result res;
 
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = rdtsc();
 		for (int i = 0; i < N; i++) {
 			EventId e;
+			struct ethos_tree_node leaf = { .kind = TreeLeaf };
+			ethos_beep(0, &e);
+			leaf.event = e;
+			ethos_block(&leaf, 1, 0, 0);
+			ethos_retire(e, &res, sizeof(res), 0);
+		}
+		v[r] = (rdtsc() - t0) / N;
+		t0 = rdtsc();
+		for (int i = 0; i < N; i++) {
+			EventId e;
 			ethos_beep(0, &e);
 			ethos_block_and_retire(e, &res, sizeof(res), 0);
 		}
-		v[r] = (rdtsc() - t0) / N;
+		w[r] = (rdtsc() - t0) / N;
 	}
 	report("beep0_block_retire", v, "cycles/round-trip");
+	report("beep0_block_retire_one_call", w, "cycles/round-trip");
 }
 
 /*
@@ -527,18 +542,39 @@ static void callbacks(void)
 	report("callback_completion_to_handler_blocked", vblocked, "ns");
 }
 
-/* IPC (issue 13): a child echoes every message back; one round trip is
- * write + read each way, each call an event the caller blocks on.  Then 1
- * MiB as 16 messages of 64 KiB, one way, each write waited for. */
-static void ipc_echo(Handle c)
+/*
+ * IPC (issue 13): a child echoes every message back; one round trip is
+ * write + read each way, each call an event the caller blocks on.
+ * ipc_round_trip: each side's write, the write's retire, the read and the
+ * read's block + retire in one batch (ethos_write_read: write + retire +
+ * read + blockRetire), so one crossing per side.  ipc_round_trip_calls:
+ * the same events with each call on its own (write, retire, read, block,
+ * retire: ten crossings a round trip; the figure before the batch).  Then
+ * 1 MiB as 16 messages of 64 KiB, one way, each write waited for.
+ */
+static void ipc_echo(Handle c, bool batched)
 {
 	char buf[64 << 10];
 	EventId e;
 	uint64_t size;
+	struct ethos_tree_node leaf = { .kind = TreeLeaf };
 
-	for (;;) {
+	if (batched) {
+		/* The server's loop: answer, and wait for the next. */
 		if (ethos_read(c, &e) != StatusOk ||
 		    ethos_block_and_retire(e, buf, sizeof(buf), &size) != StatusOk)
+			ethos_exit(0);
+		while (ethos_write_read(c, buf, size, buf, sizeof(buf), &size) ==
+		       StatusOk)
+			;
+		ethos_exit(0);
+	}
+	for (;;) {
+		if (ethos_read(c, &e) != StatusOk)
+			ethos_exit(0);
+		leaf.event = e;
+		if (ethos_block(&leaf, 1, 0, 0) != StatusOk ||
+		    ethos_retire(e, buf, sizeof(buf), &size) != StatusOk)
 			ethos_exit(0);
 		if (size > 8)
 			continue;            /* throughput: no answer */
@@ -547,32 +583,45 @@ static void ipc_echo(Handle c)
 	}
 }
 
+static bool ipc_child(bool batched, Handle *a, EventId *ev)
+{
+	uint64_t pid;
+	Handle b;
+
+	if (ethos_pipe(a, &b) != StatusOk)
+		return false;
+	if (ethos_fork(&pid, ev) != StatusOk)
+		return false;
+	if (pid == 0) {
+		ethos_close(*a);
+		ipc_echo(b, batched);
+	}
+	ethos_close(b);
+	return true;
+}
+
 static void ipc_bench(void)
 {
 	enum { N = 1000, CHUNK = 64 << 10, CHUNKS = 16 };
 	static char chunk[CHUNK];
-	uint64_t v[RUNS], pid, w[RUNS];
+	uint64_t v[RUNS], u[RUNS], w[RUNS];
 	EventId ev, e;
-	Handle a, b;
+	Handle a;
 	uint64_t x = 1, size;
+	struct ethos_tree_node leaf = { .kind = TreeLeaf };
 
-	if (ethos_pipe(&a, &b) != StatusOk)
+	if (!ipc_child(false, &a, &ev))
 		return;
-	if (ethos_fork(&pid, &ev) != StatusOk)
-		return;
-	if (pid == 0) {
-		ethos_close(a);
-		ipc_echo(b);
-	}
-	ethos_close(b);
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = rdtsc();
 		for (int i = 0; i < N; i++) {
 			ethos_write_wait(a, &x, sizeof(x));
 			ethos_read(a, &e);
-			ethos_block_and_retire(e, &x, sizeof(x), &size);
+			leaf.event = e;
+			ethos_block(&leaf, 1, 0, 0);
+			ethos_retire(e, &x, sizeof(x), &size);
 		}
-		v[r] = (rdtsc() - t0) / N;
+		u[r] = (rdtsc() - t0) / N;
 	}
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = rdtsc();
@@ -586,7 +635,20 @@ static void ipc_bench(void)
 	}
 	ethos_close(a);                 /* the child reads Closed and exits */
 	wait_for(ev);
+	if (!ipc_child(true, &a, &ev))
+		return;
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < N; i++)
+			if (ethos_write_read(a, &x, sizeof(x), &x, sizeof(x), &size) !=
+			    StatusOk || size != sizeof(x))
+				printf("bench: ipc round trip failed\n");
+		v[r] = (rdtsc() - t0) / N;
+	}
+	ethos_close(a);
+	wait_for(ev);
 	report("ipc_round_trip", v, "cycles/round-trip");
+	report("ipc_round_trip_calls", u, "cycles/round-trip");
 	report("ipc_1MiB_64KiB_messages", w, "cycles/MiB");
 }
 
@@ -696,26 +758,64 @@ static void tsc_rate(void)
 	printf("BENCH_TSC_KHZ %lu\n", (unsigned long)(scaled / mul));
 }
 
-int main(void)
+/*
+ * With an argument (ethos.arg=NAME[,NAME...] as init), only the groups named
+ * run: a quicker loop while working on one path.  Names: null gettime beep
+ * tree order zero fork cow spawn batch yield switch callbacks ipc files.
+ */
+static const char *only;
+
+static bool want(const char *name)
 {
+	size_t n = strlen(name);
+
+	if (only == NULL)
+		return true;
+	for (const char *s = only; (s = strstr(s, name)) != NULL; s += n)
+		if ((s == only || s[-1] == ',') && (s[n] == '\0' || s[n] == ','))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		only = argv[1];
 	tsc_rate();
-	null_syscall();
-	gettime();
-	beep_round_trip();
-	tree_wake(1);
-	tree_wake(64);
-	tree_wake(4096);
-	beeps_out_of_order(64);
-	beeps_out_of_order(4096);
-	zero_faults();
-	fork_exit_wait();
-	cow_faults();
-	start_tiny();
-	batch16();
-	yield_alone();
-	switch_ping_pong();
-	callbacks();
-	ipc_bench();
-	files_bench();
+	if (want("null"))
+		null_syscall();
+	if (want("gettime"))
+		gettime();
+	if (want("beep"))
+		beep_round_trip();
+	if (want("tree")) {
+		tree_wake(1);
+		tree_wake(64);
+		tree_wake(4096);
+	}
+	if (want("order")) {
+		beeps_out_of_order(64);
+		beeps_out_of_order(4096);
+	}
+	if (want("zero"))
+		zero_faults();
+	if (want("fork"))
+		fork_exit_wait();
+	if (want("cow"))
+		cow_faults();
+	if (want("spawn"))
+		start_tiny();
+	if (want("batch"))
+		batch16();
+	if (want("yield"))
+		yield_alone();
+	if (want("switch"))
+		switch_ping_pong();
+	if (want("callbacks"))
+		callbacks();
+	if (want("ipc"))
+		ipc_bench();
+	if (want("files"))
+		files_bench();
 	return 0;
 }

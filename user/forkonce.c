@@ -13,13 +13,54 @@
 #define HEAP_PAGES 256
 #define HEAP ((volatile uint64_t *)0x140000000UL)
 
-/* noinline and a visible side effect: the tracer breaks on their addresses. */
-__attribute__((noinline)) void mark_fork_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_fork_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_spawn_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
-__attribute__((noinline)) void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+/* noinline and a visible side effect: the tracer breaks on their
+ * addresses.  Page-aligned, so that none lies where /bin/true (spawned
+ * here, a few hundred bytes of text since --gc-sections) has code: the
+ * tracer would stop there first. */
+#define MARK __attribute__((noinline, aligned(4096)))
+MARK void mark_fork_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_fork_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_spawn_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_spawn_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_dirty_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_dirty_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_null_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_null_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_zero_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_zero_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
+
+/* The ipc span: one message round trip as bench's ipc_round_trip makes
+ * it, to a child that echoes (after warm-up rounds). */
+static void ipc_once(void)
+{
+	uint64_t pid, x = 1, size;
+	EventId ev, e;
+	Handle a, b;
+
+	if (ethos_pipe(&a, &b) != StatusOk || ethos_fork(&pid, &ev) != StatusOk)
+		return;
+	if (pid == 0) {
+		ethos_close(a);
+		if (ethos_read(b, &e) != StatusOk ||
+		    ethos_block_and_retire(e, &x, sizeof(x), &size) != StatusOk)
+			ethos_exit(0);
+		while (ethos_write_read(b, &x, size, &x, sizeof(x), &size) == StatusOk)
+			;
+		ethos_exit(0);
+	}
+	ethos_close(b);
+	for (int round = 0; round < 20; round++) {
+		if (round == 19)
+			mark_ipc_start();
+		ethos_write_read(a, &x, sizeof(x), &x, sizeof(x), &size);
+		if (round == 19)
+			mark_ipc_end();
+	}
+	ethos_close(a);
+	ethos_block_and_retire(ev, 0, 0, 0);
+}
 
 int main(void);
 
@@ -64,6 +105,21 @@ int main(void)
 		ethos_exit(0);
 	ethos_block_and_retire(ev, &r, sizeof(r), 0);
 	mark_dirty_end();
+	ipc_once();
+	/* null: one getPid.  zero: 64 sequential first touches of the heap
+	 * above what was touched so far (demand-zero faults, fault-around). */
+	struct sys_getpid_out out;
+	for (int round = 0; round < 3; round++) {
+		if (round == 2)
+			mark_null_start();
+		ethos_syscall(SysGetPid, 0, &out);
+		if (round == 2)
+			mark_null_end();
+	}
+	mark_zero_start();
+	for (int i = 0; i < 64; i++)
+		HEAP[(HEAP_PAGES + 64 + i) * 512] = 3;
+	mark_zero_end();
 	printf("forkonce: done\n");
 	return 0;
 }

@@ -54,6 +54,7 @@ static const struct test tests[] = {
 	{ "/tests/fork", 0, 0, 1 },
 	{ "/tests/forkbomb", 0, 0, 0 },
 	{ "/tests/batch", 0, 0, 0 },
+	{ "/tests/blockretire", 0, 0, 0 },
 	{ "/tests/handles", 0, 0, 0 },
 	{ "/tests/timepage", 0, 0, 0 },
 	{ "/tests/files", 0, 0, 0 },

@@ -160,6 +160,39 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
 	return StatusOk;
 }
 
+enum status event_retire(struct proc *p, const struct sys_retire_in *in,
+			 uintptr_t uout)
+{
+	struct sys_retire_out out;
+	struct event *ev;
+	enum status st;
+
+	if ((ev = event_lookup(p, in->event)) == NULL)
+		return StatusInvalidEvent;
+	if (ev->state != EventCompleted)
+		return StatusNotCompleted;
+	if (ev->failure != StatusOk) {
+		/* A failed event has no result.  Retire frees it and reports the
+		 * failure as the event's outcome: the call itself succeeded. */
+		out = (struct sys_retire_out){ .size = 0, .outcome = ev->failure };
+		if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
+			return st;       /* nothing written: the event stays */
+		event_release(ev);
+		return StatusOk;
+	}
+	out = (struct sys_retire_out){ .size = ev->result_size,
+				       .outcome = StatusOk };
+	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
+		return st;
+	if (in->capacity < ev->result_size)
+		return StatusReturnSpace;     /* the event stays completed */
+	/* A bad buffer fails here, before the event is freed. */
+	if ((st = event_result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
+		return st;
+	event_release(ev);
+	return StatusOk;
+}
+
 static void result_free(struct event *ev)
 {
 	if (ev->result_chunks != 0) {

@@ -63,6 +63,17 @@ struct wait {
 	uintptr_t user_leaf_done;
 	uintptr_t user_out;
 	uint8_t *done;                /* leaf_done's bytes, made before a sleep */
+	/* blockRetire: the retire it ends with, in place of block's results */
+	bool retire;
+	struct sys_retire_in retire_in;
+	/* ... and, as the last call of a batch, the batch's outputs */
+	uintptr_t batch_status;       /* 0: not in a batch */
+	uintptr_t batch_out;
+	uint32_t batch_done;
+	/* blockRetire's one-leaf tree and leaf table, in place: no
+	 * allocation for them (free_tree knows) */
+	struct event *one_leaf;
+	uint64_t one_tree[4];
 };
 
 struct leaf_check {
@@ -89,8 +100,10 @@ static enum status check_leaf(void *arg, uint32_t leaf, EventId id)
 /* The tree and leaf table are needed only until the owner has its results. */
 static void free_tree(struct wait *w)
 {
-	kfree(w->tree_mem);
-	kfree(w->leaf_events);
+	if (w->tree_mem != w->one_tree) {
+		kfree(w->tree_mem);
+		kfree(w->leaf_events);
+	}
 	kfree(w->done);
 	w->tree_mem = NULL;
 	w->leaf_events = NULL;
@@ -164,6 +177,19 @@ static enum status write_results(struct wait *w)
 	return cst != StatusOk ? cst : st;
 }
 
+/* The tree (nodes, in kernel memory) validated against p's events. */
+static enum status build_tree(struct proc *p, const struct ethos_tree_node *nodes,
+			      struct wait *w)
+{
+	struct leaf_check c = { p, w->leaf_events, ++block_serial };
+
+	if (evtree_validate(nodes, w->count, w->tree_mem, check_leaf, &c) !=
+	    StatusOk)
+		return StatusInvalidEventWaitTree;
+	w->tree = evtree_init(w->tree_mem, nodes, w->count);
+	return StatusOk;
+}
+
 static enum status build(struct proc *p, const struct sys_block_in *in,
 			 struct wait *w)
 {
@@ -181,16 +207,48 @@ static enum status build(struct proc *p, const struct sys_block_in *in,
 		return StatusNoMemory;
 	}
 	st = copyin(nodes, (uintptr_t)in->nodes, nodes_size);
-	if (st == StatusOk) {
-		struct leaf_check c = { p, w->leaf_events, ++block_serial };
-		if (evtree_validate(nodes, in->count, w->tree_mem, check_leaf, &c) !=
-		    StatusOk)
-			st = StatusInvalidEventWaitTree;
-	}
 	if (st == StatusOk)
-		w->tree = evtree_init(w->tree_mem, nodes, in->count);
+		st = build_tree(p, nodes, w);
 	kfree(nodes);
 	return st;
+}
+
+static struct wait *wait_new(struct proc *p, uint32_t count)
+{
+	struct wait *w;
+
+	ASSERT(p->wait == NULL);      /* wait_finish ran before p's syscall */
+	if ((w = kzalloc(sizeof(*w))) == NULL)
+		return NULL;
+	kstat_inc(KStatWaits);
+	w->proc = p;
+	w->count = count;
+	w->refs = 1;
+	return w;
+}
+
+/* Counts the leaves already done; true (p keeps running) if that decides
+ * w.  Else the pending leaves join and p sleeps. */
+static bool wait_start(struct proc *p, struct wait *w)
+{
+	/* Leaves already complete (or failed) count at once. */
+	for (uint32_t i = 0; i < w->count && !w->decided; i++) {
+		struct event *ev = w->leaf_events[i];
+		if (ev != NULL && ev->state == EventCompleted)
+			w->decided = count_leaf(w, ev, i);
+	}
+	if (w->decided)
+		return true;
+	/* Leaves already complete or failed have been counted: only pending
+	 * ones join (and so an event holds a wait only while pending). */
+	for (uint32_t i = 0; i < w->count; i++) {
+		struct event *ev = w->leaf_events[i];
+		if (ev != NULL && ev->state == EventPending)
+			attach(w, ev, i);
+	}
+	p->wait = w;
+	p->state = ProcBlocked;
+	return false;
 }
 
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
@@ -209,40 +267,86 @@ enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 	    (in.leaf_done != NULL &&
 	     (st = user_writable((uintptr_t)in.leaf_done, in.count)) != StatusOk))
 		return st;
-	ASSERT(p->wait == NULL);      /* wait_finish ran before p's syscall */
-	if ((w = kzalloc(sizeof(*w))) == NULL)
+	if ((w = wait_new(p, in.count)) == NULL)
 		return StatusNoMemory;
-	kstat_inc(KStatWaits);
-	w->proc = p;
-	w->count = in.count;
 	w->user_leaf_done = (uintptr_t)in.leaf_done;
 	w->user_out = uout;
-	w->refs = 1;
 	if ((st = build(p, &in, w)) != StatusOk) {
 		wait_unref(w);
 		return st;
 	}
-	/* Leaves already complete (or failed) count at once. */
-	for (uint32_t i = 0; i < w->count && !w->decided; i++) {
-		struct event *ev = w->leaf_events[i];
-		if (ev != NULL && ev->state == EventCompleted)
-			w->decided = count_leaf(w, ev, i);
-	}
-	if (w->decided) {
+	if (wait_start(p, w)) {
 		st = write_results(w);
 		wait_unref(w);
 		return st;
 	}
-	/* Leaves already complete or failed have been counted: only pending
-	 * ones join (and so an event holds a wait only while pending). */
-	for (uint32_t i = 0; i < w->count; i++) {
-		struct event *ev = w->leaf_events[i];
-		if (ev != NULL && ev->state == EventPending)
-			attach(w, ev, i);
-	}
-	p->wait = w;
-	p->state = ProcBlocked;
 	return StatusBlocked;
+}
+
+/*
+ * blockRetire: a one-leaf wait that ends in a retire.  A completed event
+ * is retired at once; the output is probed before a sleep, as block's is,
+ * and written after it by the retire itself (in the owner's address
+ * space, wait_finish).
+ */
+enum status wait_block_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct ethos_tree_node leaf = { .kind = TreeLeaf };
+	struct sys_retire_in in;
+	struct event *ev;
+	struct wait *w;
+	enum status st;
+
+	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
+		return st;
+	if ((ev = event_lookup(p, in.event)) == NULL)
+		return StatusInvalidEvent;
+	if (ev->state == EventCompleted)
+		return event_retire(p, &in, uout);
+	if ((st = user_writable(uout, sizeof(struct sys_retire_out))) != StatusOk)
+		return st;
+	if ((w = wait_new(p, 1)) == NULL)
+		return StatusNoMemory;
+	w->retire = true;
+	w->retire_in = in;
+	w->user_out = uout;
+	/* One leaf, the caller's live event: valid as it stands. */
+	ASSERT(evtree_size(1) <= sizeof(w->one_tree));
+	w->tree_mem = w->one_tree;
+	w->leaf_events = &w->one_leaf;
+	w->one_leaf = ev;
+	leaf.event = in.event;
+	w->tree = evtree_init(w->tree_mem, &leaf, 1);
+	/* The event is pending: the one leaf joins and p sleeps. */
+	bool decided = wait_start(p, w);
+	ASSERT(!decided);
+	(void)decided;
+	return StatusBlocked;
+}
+
+void wait_in_batch(struct proc *p, uintptr_t ustatus, uintptr_t ubatch_out,
+		   uint32_t done)
+{
+	struct wait *w = p->wait;
+
+	ASSERT(w != NULL && w->retire && p->state == ProcBlocked);
+	w->batch_status = ustatus;
+	w->batch_out = ubatch_out;
+	w->batch_done = done;
+}
+
+/* The batch a blockRetire ended: its entry's status, then {done}; the
+ * batch itself returns Ok.  Both were probed before the batch ran and the
+ * process has not run since, so neither copyout fails (if one did, the
+ * batch would return its status, as block's results do). */
+static enum status finish_batch(struct wait *w, int64_t status)
+{
+	struct sys_batch_out out = { .done = w->batch_done };
+	enum status st;
+
+	if ((st = copyout(w->batch_status, &status, sizeof(status))) != StatusOk)
+		return st;
+	return copyout(w->batch_out, &out, sizeof(out));
 }
 
 void wait_detach(struct event *ev)
@@ -276,7 +380,15 @@ void wait_finish(struct proc *p)
 	struct wait *w = p->wait;
 
 	ASSERT(w->decided && p == current);
-	p->frame->rax = (uint64_t)write_results(w);
+	if (w->retire) {
+		/* The event is still p's: only p could have released it, and p
+		 * was asleep. */
+		enum status st = event_retire(p, &w->retire_in, w->user_out);
+		p->frame->rax = (uint64_t)(w->batch_status != 0 ?
+					   finish_batch(w, st) : st);
+	} else {
+		p->frame->rax = (uint64_t)write_results(w);
+	}
 	p->wait = NULL;
 	free_tree(w);
 	wait_unref(w);
@@ -297,6 +409,13 @@ void wait_restart(struct proc *p)
 	 * returns without sleeping and one that is not sleeps again.  The
 	 * frame still holds the block's number in rax and its pointers.
 	 */
+	if (p->wait->batch_status != 0) {
+		/* A batch is not run twice: it returns now, the event still
+		 * pending (uapi/ethos/abi.h, SysBlockRetire). */
+		p->frame->rax = (uint64_t)finish_batch(p->wait, StatusNotCompleted);
+		wait_abandon(p);
+		return;
+	}
 	wait_abandon(p);
 	p->frame->rip -= SYSCALL_INSN_LEN;
 }

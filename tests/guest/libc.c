@@ -221,9 +221,27 @@ static void processes(void)
 	      waitpid(-1, &st, 0) == -1 && errno == ECHILD);
 }
 
+/* Constructors run before main (crt0 -> __libc_init_array): the link's
+ * --gc-sections must keep .init_array, which nothing else names. */
+static int ctor_order;
+
+__attribute__((constructor(200))) static void ctor_first(void)
+{
+	if (ctor_order == 0)
+		ctor_order = 1;
+}
+
+__attribute__((constructor(300))) static void ctor_second(void)
+{
+	if (ctor_order == 1)
+		ctor_order = 2;
+}
+
 int main(void)
 {
 	check_program = "libc";
+	CHECK("both constructors ran before main, in priority order",
+	      ctor_order == 2);
 	sorting();
 	conversions();
 	strings();

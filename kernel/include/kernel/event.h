@@ -185,8 +185,19 @@ void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
  * only for BadAddress: the buffer is probed first). */
 enum status event_result_copyout(const struct event *ev, uintptr_t ubuf);
 
+/* retire: in->event of p, its result copied to in->buf, the outcome to
+ * uout (struct sys_retire_out), the event freed (SysRetire's rules). */
+enum status event_retire(struct proc *p, const struct sys_retire_in *in,
+			 uintptr_t uout);
+
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
+/* SysBlockRetire: block on one event, then retire it (uapi/ethos/abi.h). */
+enum status wait_block_retire(struct proc *p, uintptr_t uin, uintptr_t uout);
+/* p's wait (from blockRetire, the last call of a batch) also finishes the
+ * batch: its status goes to ustatus, {done} to ubatch_out. */
+void wait_in_batch(struct proc *p, uintptr_t ustatus, uintptr_t ubatch_out,
+		   uint32_t done);
 /* ev (a leaf of its wait) completed or failed (ev->failure): update the
  * tree, wake the owner if this decided it, and let go of the wait.
  * O(depth). */

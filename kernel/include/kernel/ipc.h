@@ -22,6 +22,11 @@ enum status ipc_read(struct proc *p, Handle conn, EventId *id);
  * from now on whatever it returns. */
 enum status ipc_write(struct proc *p, Handle conn, void *buf, uint64_t len,
 		      EventId *id);
+/* The same for a message of at most EVENT_INLINE_RESULT bytes in the
+ * caller's memory (buf may be the stack): straight into a reader that
+ * waits, or copied to the heap and queued as ipc_write does. */
+enum status ipc_write_small(struct proc *p, Handle conn, const void *buf,
+			    uint64_t len, EventId *id);
 /* hs: the handles, copied in, count <= ETHOS_FDSEND_MAX. */
 enum status ipc_fd_send(struct proc *p, Handle conn, const Handle *hs,
 			uint32_t count, EventId *id);

@@ -167,6 +167,13 @@ enum status ethos_fd_receive(Handle connection, EventId *event);
 enum status ethos_import_wait(Handle listening, Handle *connection);
 enum status ethos_ipc_wait(const char *name, Handle *connection);
 enum status ethos_write_wait(Handle connection, const void *buf, uint64_t len);
+/* A round trip's half: writes a message (waiting while the peer's queue
+ * holds it), then reads the next one into rbuf (capacity bytes; *size is
+ * its size), blocking until it comes.  One crossing when nothing but the
+ * read has to wait (a batch ending in SysBlockRetire).  ReturnSpace: the
+ * answer did not fit; *size is its size, and it is dropped. */
+enum status ethos_write_read(Handle connection, const void *wbuf, uint64_t wlen,
+			     void *rbuf, uint64_t capacity, uint64_t *size);
 /* One whole message into a malloc'd *buf (free it); Closed at the end. */
 enum status ethos_read_wait(Handle connection, void **buf, uint64_t *size);
 enum status ethos_fd_send_wait(Handle connection, const Handle *handles,

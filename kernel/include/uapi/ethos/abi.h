@@ -81,6 +81,7 @@ enum syscall_number {
 	SysFileInformation = 37,
 	SysGetNextName = 38,
 	SysExecImage = 39,        /* exec from a file, its second step */
+	SysBlockRetire = 42,      /* block on one event, then retire it */
 	SysCount
 };
 
@@ -294,6 +295,18 @@ struct sys_retire_out {
 	                           * size is 0 and the event is freed) */
 };
 
+/*
+ * SysBlockRetire: block on one event (as SysBlock on a one-leaf tree) and,
+ * once it completed or failed, retire it into buf (as SysRetire: same
+ * input, output and statuses, and the event stays completed on
+ * ReturnSpace).  One crossing where block + retire take two.  It may be
+ * the last call of a batch: the batch then returns when the event is
+ * done, with this call's status in its entry; if a callback runs while it
+ * waits, the batch returns at once with NotCompleted in the entry and the
+ * event left pending (alone, the call simply waits again after the
+ * callback, as block does).
+ */
+
 /* SysCancel */
 struct sys_cancel_in {
 	EventId event;
@@ -319,7 +332,8 @@ struct sys_read_console_in {
  * each exactly as if made alone, and writes each call's status into its
  * entry.  Calls that block or do not come back to the caller (block,
  * exit, shutdown, fork, exec) and batch itself are refused inside a batch:
- * their entry says InvalidSyscall and nothing else happens for them.  With
+ * their entry says InvalidSyscall and nothing else happens for them
+ * (blockRetire is allowed as the last call: see SysBlockRetire).  With
  * ETHOS_BATCH_STOP the batch ends at the first call whose status is not
  * Ok; the entries after it are left as they were.  The batch's own status
  * is Ok once it ran (out.done says how many calls); InvalidArgument for a
