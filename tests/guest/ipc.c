@@ -163,9 +163,14 @@ static int size_writer(void *arg)
 {
 	uint8_t **src = arg;
 
-	for (unsigned n = 0; n < 4; n++)
-		if (ethos_write_wait(sizes_to, src[n], sizes[n]) != StatusOk)
+	for (unsigned n = 0; n < 4; n++) {
+		enum status st = ethos_write_wait(sizes_to, src[n], sizes[n]);
+		if (st != StatusOk) {
+			printf("ipc: the write of %lu bytes: %s\n",
+			       (unsigned long)sizes[n], ethos_status_name(st));
 			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -193,8 +198,13 @@ static void sizes_and_order(void)
 	CHECK("TooBig made no event", pending_events() + completed_events() == before);
 	for (unsigned n = 0; n < 4; n++) {
 		CHECK_STATUS("read", ethos_read(a, &r), StatusOk);
-		struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = r };
-		ethos_block(&leaf, 1, 0, 0);
+		/* (The writer keeps b open in this process too: if its write
+		 * fails, nothing would ever end this read.) */
+		if (!within("read a size", r, e)) {
+			ethos_cancel(r);
+			whole = 0;
+			break;
+		}
 		if (sizes[n] > 1) {
 			CHECK_STATUS("retire into a small buffer: ReturnSpace",
 				     ethos_retire(r, buf, 1, &size), StatusReturnSpace);
@@ -536,6 +546,7 @@ static int cycle_closer(void *arg)
 {
 	(void)arg;
 	check_program = "ipc-cycle";
+	check_failures = 0;         /* (the count forked from the parent) */
 	EventId e;
 	CHECK_STATUS("a1 on B (b1 queued to a1): refused, a two-connection cycle",
 		     ethos_fd_send(cyc[1][0], &cyc[0][1], 1, &e), StatusInvalidArgument);
@@ -554,6 +565,7 @@ static int cycle_builder(void *arg)
 {
 	(void)arg;
 	check_program = "ipc-cycle";
+	check_failures = 0;         /* (the count forked from the parent) */
 	for (int i = 0; i < 4; i++)
 		if (ethos_pipe(&cyc[i][0], &cyc[i][1]) != StatusOk)
 			return 100;
