@@ -1,6 +1,9 @@
 # The user's path: Xen + Linux dom0 + `xl create` of our kernel as a domU
 # (docs/DOMU.md).
-#   make run-domu [ARGS="ethos.arg=suite"] [DOMU_TIMEOUT=300]
+#   make run-domu        the shell (/bin/sh) on `xl console`, typed on this
+#                        terminal (exit or Ctrl-D shuts down; with no
+#                        terminal a short scripted session)
+#   make run-domu ARGS="ethos.arg=suite" [DOMU_TIMEOUT=300]   that boot instead
 #   make domu-flood      the console ring keeps all 3000 lines of a flood
 #   make pvgrub          build/ethos-pvgrub.img, a disk for PV-GRUB2
 #   make pvgrub-test     boots that disk through PV-GRUB2 on the test path
@@ -17,7 +20,17 @@ domu-dom0:
 
 run-domu: deps
 	@$(MAKE) --no-print-directory all domu-dom0
-	BUILD=$(BUILD) tools/run-domu --timeout $(DOMU_TIMEOUT) --args "$(ARGS)" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	@if [ -n "$(ARGS)" ]; then \
+		BUILD=$(BUILD) tools/run-domu --timeout $(DOMU_TIMEOUT) --args "$(ARGS)" \
+			$(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	elif [ -t 0 ]; then \
+		BUILD=$(BUILD) tools/run-domu --interactive --timeout 86400 \
+			--args "ethos.init=/bin/sh" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	else \
+		BUILD=$(BUILD) tools/run-domu --timeout $(DOMU_TIMEOUT) \
+			--input "$$(printf 'echo hello from the shell | upper\nexit')" \
+			--args "ethos.init=/bin/sh" $(BUILD)/kernel.elf $(BUILD)/initrd.cpio; \
+	fi
 
 domu-flood: deps
 	@$(MAKE) --no-print-directory all domu-dom0

@@ -24,7 +24,10 @@
  * dropped (their writers fail with Closed), and the peer's readers fail
  * with Closed once nothing is left for them to read.  A bundle sent over
  * its own connection could keep that connection alive for ever, so
- * fdSend refuses an end of the connection it goes over.
+ * fdSend refuses an end of the connection it goes over; and, in general,
+ * an end from which the receiving end is reachable through queued bundles
+ * (a cycle of queues holding each other's ends, which no process could
+ * ever read or close): see reaches().
  */
 #include <stddef.h>
 #include <kernel/ipc.h>
@@ -67,6 +70,8 @@ struct end {
 	uint32_t handles;
 	bool closed;
 	struct queue in[2];
+	uint64_t walk;              /* the last cycle walk that visited it */
+	struct end *walk_next;      /* that walk's stack */
 };
 
 struct chan {
@@ -502,6 +507,45 @@ enum status ipc_write_small(struct proc *p, Handle conn, const void *buf,
 	return StatusOk;
 }
 
+/*
+ * Whether the end `to` is reachable from `from` through handle bundles:
+ * X reaches Y if a bundle queued to X (admitted or held) holds Y.  Such a
+ * queued handle keeps Y open for as long as X is open, so a bundle to
+ * `to` that holds `from` would close a cycle: ends kept open only by each
+ * other's queues once the processes' own handles are gone, which nothing
+ * could read or close.  fdSend refuses it instead (a garbage collector
+ * over in-flight handles, as Unix has for SCM_RIGHTS, would be the other
+ * way).  An iterative walk (no recursion on the kernel stack), each end
+ * visited once: marked with the walk's number, which never wraps.
+ */
+static bool reaches(struct end *from, struct end *to)
+{
+	static uint64_t walks;
+	struct end *stack = from, *x;
+	struct msg *m;
+
+	walks++;
+	from->walk = walks;
+	from->walk_next = NULL;
+	while ((x = stack) != NULL) {
+		stack = x->walk_next;
+		if (x == to)
+			return true;
+		TAILQ_FOREACH(m, &x->in[QHandles].msgs, link) {
+			struct held_handle *hh = m->data;
+			for (uint64_t i = 0; i < m->size; i++) {
+				struct end *y = hh[i].obj;
+				if (hh[i].ops != &end_ops || y->walk == walks)
+					continue;
+				y->walk = walks;
+				y->walk_next = stack;
+				stack = y;
+			}
+		}
+	}
+	return false;
+}
+
 enum status ipc_fd_send(struct proc *p, Handle conn, const Handle *hs,
 			uint32_t count, EventId *id)
 {
@@ -523,7 +567,8 @@ enum status ipc_fd_send(struct proc *p, Handle conn, const Handle *hs,
 		}
 		hh[i].obj = handle_lookup(&p->handles, hs[i], hh[i].ops);
 		if (hh[i].ops == &end_ops &&
-		    ((struct end *)hh[i].obj)->chan == e->chan) {
+		    (((struct end *)hh[i].obj)->chan == e->chan ||
+		     reaches(hh[i].obj, peer_of(e)))) {
 			kfree(hh);
 			return StatusInvalidArgument;
 		}

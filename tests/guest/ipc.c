@@ -48,6 +48,50 @@ static int64_t child_status(EventId exit_event)
 	return r.status;
 }
 
+/*
+ * Blocks until ev completes, but not for ever: also on the exit event of
+ * the process expected to make it happen (if not 0; left completed for its
+ * waiter) and on a far beep.  1 if ev completed; else a FAIL line says
+ * why, ev is left to the caller, and 0.  (Waiting on ev alone, a failure
+ * in the other process would hang the suite instead of failing it.)
+ */
+#define WITHIN_MS 30000
+static int within(const char *what, EventId ev, EventId helper_exit)
+{
+	/* Leaves: ev, the deadline, the helper's exit (if any). */
+	uint32_t n = helper_exit ? 3 : 2;
+	struct ethos_tree_node t[4] = {
+		{ .kind = TreeThreshold, .k = 1, .first_child = 1, .nchildren = n },
+		{ .kind = TreeLeaf, .event = ev },
+		{ .kind = TreeLeaf },
+		{ .kind = TreeLeaf, .event = helper_exit },
+	};
+	uint8_t done[4] = { 0 };
+	struct ethos_beep_result br;
+	EventId deadline;
+
+	if (ethos_beep(ethos_time() + WITHIN_MS * 1000000ULL, &deadline) != StatusOk) {
+		printf("FAIL: %s/%s: no beep for the deadline\n", check_program, what);
+		check_failures++;
+		return 0;
+	}
+	t[2].event = deadline;
+	enum status st = ethos_block(t, n + 1, done, 0);
+	if (st == StatusOk && done[1]) {
+		ethos_cancel(deadline);
+		return 1;
+	}
+	printf("FAIL: %s/%s: %s\n", check_program, what,
+	       st != StatusOk ? ethos_status_name(st) :
+	       done[3] ? "the other process ended first" : "nothing after 30 s");
+	check_failures++;
+	if (done[2])
+		ethos_retire(deadline, &br, sizeof(br), 0);
+	else
+		ethos_cancel(deadline);
+	return 0;
+}
+
 /* ---- ping-pong ----------------------------------------------------------- */
 
 static int pinger(void *arg)
@@ -120,9 +164,14 @@ static int size_writer(void *arg)
 {
 	uint8_t **src = arg;
 
-	for (unsigned n = 0; n < 4; n++)
-		if (ethos_write_wait(sizes_to, src[n], sizes[n]) != StatusOk)
+	for (unsigned n = 0; n < 4; n++) {
+		enum status st = ethos_write_wait(sizes_to, src[n], sizes[n]);
+		if (st != StatusOk) {
+			printf("ipc: the write of %lu bytes: %s\n",
+			       (unsigned long)sizes[n], ethos_status_name(st));
 			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -150,8 +199,13 @@ static void sizes_and_order(void)
 	CHECK("TooBig made no event", pending_events() + completed_events() == before);
 	for (unsigned n = 0; n < 4; n++) {
 		CHECK_STATUS("read", ethos_read(a, &r), StatusOk);
-		struct ethos_tree_node leaf = { .kind = TreeLeaf, .event = r };
-		ethos_block(&leaf, 1, 0, 0);
+		/* (The writer keeps b open in this process too: if its write
+		 * fails, nothing would ever end this read.) */
+		if (!within("read a size", r, e)) {
+			ethos_cancel(r);
+			whole = 0;
+			break;
+		}
 		if (sizes[n] > 1) {
 			CHECK_STATUS("retire into a small buffer: ReturnSpace",
 				     ethos_retire(r, buf, 1, &size), StatusReturnSpace);
@@ -374,9 +428,19 @@ static void passing(void)
 	void *buf;
 	uint64_t size;
 
+	EventId ev;
+	struct ethos_handle_result hr = { HANDLE_NONE };
 	CHECK_STATUS("advertise", ethos_advertise("ipc.pass", &l), StatusOk);
 	EventId e = child(third, 0);
-	CHECK_STATUS("import", ethos_import_wait(l, &c), StatusOk);
+	CHECK_STATUS("import", ethos_import(l, &ev), StatusOk);
+	if (!within("the third process connects", ev, e)) {
+		ethos_cancel(ev);
+		ethos_close(l);
+		child_status(e);
+		return;
+	}
+	CHECK_STATUS("import", ethos_retire(ev, &hr, sizeof(hr), 0), StatusOk);
+	c = hr.handle;
 	CHECK_STATUS("pipe", ethos_pipe(&a, &b), StatusOk);
 	CHECK_STATUS("fork the sleeper", ethos_fork(&pid, &sleeper_exit), StatusOk);
 	if (pid == 0)
@@ -386,11 +450,26 @@ static void passing(void)
 	Handle send[2] = { b, ph };
 	CHECK_STATUS("fdSend a connection end and a process handle",
 		     ethos_fd_send_wait(c, send, 2), StatusOk);
-	CHECK_STATUS("the third process wrote on the passed end",
-		     ethos_read_wait(a, &buf, &size), StatusOk);
-	CHECK("its message", size == 19 && memcmp(buf, "via a passed handle", 19) == 0);
-	free(buf);
+	/* Each wait below is bounded: if the third process fails (it got
+	 * nothing, or the wrong handles), this fails instead of waiting for
+	 * a message or a kill that never comes. */
+	CHECK_STATUS("read", ethos_read(a, &ev), StatusOk);
+	if (within("the third process wrote on the passed end", ev, e)) {
+		CHECK_STATUS("the third process wrote on the passed end",
+			     ethos_retire_alloc(ev, &buf, &size), StatusOk);
+		CHECK("its message",
+		      size == 19 && memcmp(buf, "via a passed handle", 19) == 0);
+		free(buf);
+	} else {
+		ethos_cancel(ev);
+	}
+	/* (Not on the third's exit: it may end before the sleeper does.) */
 	struct ethos_exit_result r = { 0 };
+	if (!within("the third process killed the sleeper", sleeper_exit, 0)) {
+		ethos_close(c);                 /* the third gets Closed */
+		c = HANDLE_NONE;
+		ethos_process_kill(ph);
+	}
 	CHECK_STATUS("the third process killed the sleeper through the handle",
 		     ethos_block_and_retire(sleeper_exit, &r, sizeof(r), 0), StatusOk);
 	CHECK("killed", r.status == ETHOS_KILLED_BY_PARENT && r.pid == pid);
@@ -414,7 +493,8 @@ static void passing(void)
 	ethos_close(ph);
 	ethos_close(a);
 	ethos_close(b);
-	ethos_close(c);
+	if (c != HANDLE_NONE)
+		ethos_close(c);
 	ethos_close(l);
 }
 
@@ -448,6 +528,87 @@ static void forged(void)
 	CHECK("a handle of another process is refused", child_status(e) == 0);
 	ethos_close(a);
 	ethos_close(b);
+}
+
+/* ---- cycles of queued handles -------------------------------------------- */
+
+/*
+ * Pipes A, B, C (ends x[0], x[1]; what is sent on x[0] is queued to
+ * x[1]).  A bundle queued to a1 holding b1 keeps b1 open as long as a1
+ * is.  Sending a1 on B would queue it to b1: a1 and b1 would hold each
+ * other, and once the processes' own handles are gone nothing could ever
+ * read or close them.  fdSend refuses the bundle that closes such a
+ * cycle, whatever its length; the processes then exit with everything
+ * open and every object must go.
+ */
+static Handle cyc[4][2];
+
+static int cycle_closer(void *arg)
+{
+	(void)arg;
+	check_program = "ipc-cycle";
+	check_failures = 0;         /* (the count forked from the parent) */
+	EventId e;
+	CHECK_STATUS("a1 on B (b1 queued to a1): refused, a two-connection cycle",
+		     ethos_fd_send(cyc[1][0], &cyc[0][1], 1, &e), StatusInvalidArgument);
+	CHECK_STATUS("c1 on B: a chain, not a cycle",
+		     ethos_fd_send_wait(cyc[1][0], &cyc[2][1], 1), StatusOk);
+	CHECK_STATUS("a1 on C (a1 -> b1 -> c1 queued): refused, a three-connection cycle",
+		     ethos_fd_send(cyc[2][0], &cyc[0][1], 1, &e), StatusInvalidArgument);
+	CHECK_STATUS("b0 on C: b0 does not lead to c1",
+		     ethos_fd_send_wait(cyc[2][0], &cyc[1][0], 1), StatusOk);
+	CHECK_STATUS("d1 on C: not part of the chain",
+		     ethos_fd_send_wait(cyc[2][0], &cyc[3][1], 1), StatusOk);
+	return check_failures;     /* exits with every handle open */
+}
+
+static int cycle_builder(void *arg)
+{
+	(void)arg;
+	check_program = "ipc-cycle";
+	check_failures = 0;         /* (the count forked from the parent) */
+	for (int i = 0; i < 4; i++)
+		if (ethos_pipe(&cyc[i][0], &cyc[i][1]) != StatusOk)
+			return 100;
+	CHECK_STATUS("b1 on A", ethos_fd_send_wait(cyc[0][0], &cyc[1][1], 1), StatusOk);
+	/* The other half from another process, which shares the ends. */
+	if (child_status(child(cycle_closer, 0)) != 0)
+		check_failures++;
+	return check_failures;     /* exits with every handle open */
+}
+
+static int kstats_equal(const uint64_t *a, const uint64_t *b)
+{
+	for (int i = 0; i < KStatCount; i++)
+		if (i != KStatFreePages && !ETHOS_KSTAT_CUMULATIVE(i) && a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+static void cycles(void)
+{
+	uint64_t before[KStatCount], after[KStatCount];
+
+	ethos_kernel_stats(before, 0);
+	uint64_t pages = ethos_free_pages();
+	CHECK("the processes that tried to close cycles",
+	      child_status(child(cycle_builder, 0)) == 0);
+	/* (A process's last pages may come back a moment after its exit
+	 * event: up to 1 s.  A leak never does.) */
+	for (int i = 0; i < 100; i++) {
+		ethos_kernel_stats(after, 0);
+		if (kstats_equal(before, after) && ethos_free_pages() == pages)
+			break;
+		sleep_ms(10);
+	}
+	CHECK("every kernel object freed once both processes ended",
+	      kstats_equal(before, after));
+	for (int i = 0; i < KStatCount; i++)
+		if (i != KStatFreePages && !ETHOS_KSTAT_CUMULATIVE(i) &&
+		    before[i] != after[i])
+			printf("ipc: %s %lu before, %lu after\n", ethos_kstat_name(i),
+			       (unsigned long)before[i], (unsigned long)after[i]);
+	CHECK("free pages exact", ethos_free_pages() == pages);
 }
 
 /* ---- hostile input ------------------------------------------------------ */
@@ -584,7 +745,7 @@ int main(int argc, char **argv)
 	handles_base = k0[KStatHandles];     /* init's root and ours */
 	static void (*const parts[])(void) = {
 		hostile, ping_pong, sizes_and_order, many_clients,
-		back_pressure, peer_exit, passing, forged,
+		back_pressure, peer_exit, passing, forged, cycles,
 	};
 	for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		uint64_t k[KStatCount];
