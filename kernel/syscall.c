@@ -520,6 +520,49 @@ static enum status sys_read(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return event_out(uout, ipc_read(p, in.connection, &id), &id);
 }
 
+/*
+ * A message of more than EVENT_CHUNK_BYTES is copied in chunk by chunk
+ * and queued as those chunks (ipc_write_chunks), never as one block of
+ * its whole length: 4 MiB would be an order-10 buddy block, which a
+ * fragmented heap may lack with plenty of memory free (NoMemory).  The
+ * chunk is the event's (1 MiB, order 8): the reader's event takes the
+ * chunks as they are (event_complete_chunks) and retire walks them at
+ * that size, so there is no second copy; files use the same.  At most
+ * ETHOS_MESSAGE_MAX / 1 MiB = 4 chunks, and one block per MiB costs
+ * nothing next to copying that MiB.  Smaller chunks would need a chunk
+ * size of their own in the event.
+ */
+static enum status write_chunks(struct proc *p, const struct sys_write_in *in,
+				EventId *id)
+{
+	uint32_t n = (uint32_t)((in->len + EVENT_CHUNK_BYTES - 1) /
+				EVENT_CHUNK_BYTES);
+	uint8_t **chunks = kzalloc(n * sizeof(*chunks));
+	enum status st = StatusNoMemory;
+	uint32_t i;
+
+	if (chunks == NULL)
+		return st;
+	for (i = 0; i < n; i++) {
+		uint64_t off = (uint64_t)i * EVENT_CHUNK_BYTES;
+		uint64_t len = in->len - off < EVENT_CHUNK_BYTES ?
+			       in->len - off : EVENT_CHUNK_BYTES;
+		if ((chunks[i] = kmalloc(len)) == NULL) {
+			st = StatusNoMemory;
+			goto fail;
+		}
+		if ((st = copyin(chunks[i], (uintptr_t)in->buf + off, len)) !=
+		    StatusOk)
+			goto fail;
+	}
+	return ipc_write_chunks(p, in->connection, chunks, n, in->len, id);
+fail:
+	for (i = 0; i < n; i++)
+		kfree(chunks[i]);       /* kzalloc: the rest are NULL */
+	kfree(chunks);
+	return st;
+}
+
 static enum status sys_write(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct sys_write_in in;
@@ -542,6 +585,8 @@ static enum status sys_write(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return event_out(uout, ipc_write_small(p, in.connection, small,
 						       in.len, &id), &id);
 	}
+	if (in.len > EVENT_CHUNK_BYTES)
+		return event_out(uout, write_chunks(p, &in, &id), &id);
 	if ((buf = kmalloc(in.len)) == NULL)
 		return StatusNoMemory;
 	if ((st = copyin(buf, (uintptr_t)in.buf, in.len)) != StatusOk) {

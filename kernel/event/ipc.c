@@ -52,7 +52,11 @@ struct msg {
 	TAILQ_ENTRY(msg) link;
 	struct event *writer;       /* pending write/fdSend; NULL: admitted */
 	uint64_t size;              /* bytes, or handles in a bundle */
-	void *data;                 /* bytes, or struct held_handle[size] */
+	/* Bytes, or struct held_handle[size]; or, when nchunks != 0, the
+	 * bytes as uint8_t *[nchunks] of EVENT_CHUNK_BYTES each (the last
+	 * holds the rest), the array and each chunk kmalloc'd. */
+	void *data;
+	uint32_t nchunks;
 };
 
 struct queue {
@@ -124,6 +128,13 @@ static struct end *peer_of(struct end *e)
 
 /* ---- messages ---------------------------------------------------------- */
 
+static void chunks_free(uint8_t **chunks, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		kfree(chunks[i]);
+	kfree(chunks);
+}
+
 static void msg_free(struct msg *m, int kind)
 {
 	if (kind == QHandles) {
@@ -131,7 +142,10 @@ static void msg_free(struct msg *m, int kind)
 		for (uint64_t i = 0; i < m->size; i++)
 			hh[i].ops->put(hh[i].obj);
 	}
-	kfree(m->data);
+	if (m->nchunks != 0)
+		chunks_free(m->data, m->nchunks);
+	else
+		kfree(m->data);
 	kfree(m);
 }
 
@@ -257,7 +271,14 @@ static void deliver(struct end *e, int kind)
 			msg_free(m, kind);
 		} else {
 			take(q, m, kind);
-			if (m->size > EVENT_INLINE_RESULT) {
+			/* The reader's event takes the bytes as they are (one
+			 * block or the chunks): copied out once, at retire. */
+			if (m->nchunks != 0) {
+				event_complete_chunks(ev, m->data, m->nchunks,
+						      (uint32_t)m->size);
+				m->data = NULL;
+				m->nchunks = 0;
+			} else if (m->size > EVENT_INLINE_RESULT) {
 				event_complete_owned(ev, m->data, (uint32_t)m->size);
 				m->data = NULL;
 			} else {
@@ -444,11 +465,14 @@ static enum status writer_new(struct proc *p, struct end *e, int kind,
 	return StatusOk;
 }
 
-enum status ipc_write(struct proc *p, Handle conn, void *buf, uint64_t len,
-		      EventId *id)
+/* Queues a message of len bytes: data is one block (nchunks 0) or the
+ * chunk array (struct msg), owned by this call whatever it returns.  On
+ * any failure every block is freed and no event is made. */
+static enum status write_msg(struct proc *p, Handle conn, void *data,
+			     uint32_t nchunks, uint64_t len, EventId *id)
 {
 	struct end *e;
-	struct msg *m;
+	struct msg *m = NULL;
 	enum status st;
 
 	if ((st = lookup_end(p, conn, &e)) != StatusOk)
@@ -457,15 +481,32 @@ enum status ipc_write(struct proc *p, Handle conn, void *buf, uint64_t len,
 	if ((m = kzalloc(sizeof(*m))) == NULL)
 		goto fail;
 	m->size = len;
-	m->data = buf;
-	if ((st = writer_new(p, e, QData, m, id)) != StatusOk) {
-		kfree(m);
+	m->data = data;
+	m->nchunks = nchunks;
+	if ((st = writer_new(p, e, QData, m, id)) != StatusOk)
 		goto fail;
-	}
 	return StatusOk;
 fail:
-	kfree(buf);
+	if (nchunks != 0)
+		chunks_free(data, nchunks);
+	else
+		kfree(data);
+	kfree(m);
 	return st;
+}
+
+enum status ipc_write(struct proc *p, Handle conn, void *buf, uint64_t len,
+		      EventId *id)
+{
+	return write_msg(p, conn, buf, 0, len, id);
+}
+
+enum status ipc_write_chunks(struct proc *p, Handle conn, uint8_t **chunks,
+			     uint32_t n, uint64_t len, EventId *id)
+{
+	ASSERT(n > 0 && len > (uint64_t)(n - 1) * EVENT_CHUNK_BYTES &&
+	       len <= (uint64_t)n * EVENT_CHUNK_BYTES);
+	return write_msg(p, conn, chunks, n, len, id);
 }
 
 /*

@@ -224,6 +224,75 @@ static void sizes_and_order(void)
 	ethos_close(b);
 }
 
+/* ---- messages of more than one chunk ----------------------------------- */
+
+/*
+ * The kernel keeps a message of more than 1 MiB as 1 MiB chunks (no block
+ * of its whole length).  Sizes at the chunk edges arrive whole; a write
+ * that fails (its source unmapped past the first chunk, or the reader
+ * gone), one held then dropped as the reader closes, and one admitted but
+ * never read all give back every page.
+ */
+static void chunks(void)
+{
+	static const uint64_t edges[] = {
+		(1 << 20) + 1, (2 << 20) - 1, (2 << 20), (3 << 20) + 4097,
+	};
+	/* The last MiB of the heap region: mapped on touch; past it, no
+	 * memory (HEAP_END, kernel/include/kernel/region.h). */
+	uint8_t *heap_top = (uint8_t *)0x4000000000ULL - (1 << 20);
+	uint8_t *src = malloc(4 << 20), *dst = malloc(4 << 20);
+	Handle a, b;
+	EventId w1, w2, r;
+	uint64_t size = 0;
+	int whole = 1;
+
+	for (uint64_t i = 0; i < (4 << 20); i++)
+		src[i] = pattern(i, 5);
+	memset(dst, 0, 4 << 20);
+	CHECK_STATUS("pipe", ethos_pipe(&a, &b), StatusOk);
+	/* Once before counting pages: the copy maps the top 3 MiB. */
+	ethos_write(b, heap_top - (2 << 20), 4 << 20, &w1);
+	uint64_t pages = ethos_free_pages();
+	uint64_t before = pending_events() + completed_events();
+	CHECK_STATUS("a write whose second MiB is unmapped: BadAddress",
+		     ethos_write(b, heap_top, 2 << 20, &w1), StatusBadAddress);
+	CHECK_STATUS("... and one whose fourth MiB is: BadAddress",
+		     ethos_write(b, heap_top - (2 << 20), 4 << 20, &w1),
+		     StatusBadAddress);
+	CHECK("they made no event", pending_events() + completed_events() == before);
+	for (unsigned n = 0; n < sizeof(edges) / sizeof(edges[0]); n++) {
+		uint64_t off = n * 4099;        /* not page-aligned */
+		CHECK_STATUS("write", ethos_write(b, src + off, edges[n], &w1),
+			     StatusOk);
+		CHECK_STATUS("read", ethos_read(a, &r), StatusOk);
+		CHECK_STATUS("retire", ethos_block_and_retire(r, dst, 4 << 20,
+			     &size), StatusOk);
+		if (size != edges[n] || memcmp(dst, src + off, size) != 0)
+			whole = 0;
+		CHECK_STATUS("the write completed",
+			     ethos_block_and_retire(w1, 0, 0, 0), StatusOk);
+	}
+	CHECK("1 MiB + 1, 2 MiB - 1, 2 MiB and 3 MiB + 4097 arrive whole", whole);
+	CHECK_STATUS("admitted alone", ethos_write(b, src, 3 << 20, &w1), StatusOk);
+	CHECK_STATUS("held", ethos_write(b, src, 4 << 20, &w2), StatusOk);
+	CHECK("the second is held", pending_events() == 1);
+	CHECK("kernel memory: the two messages",
+	      pages - ethos_free_pages() >= (7 << 20) / 4096);
+	ethos_close(a);
+	CHECK_STATUS("the reader closed: the held write fails Closed",
+		     ethos_block_and_retire(w2, 0, 0, 0), StatusClosed);
+	CHECK_STATUS("the admitted one had completed",
+		     ethos_block_and_retire(w1, 0, 0, 0), StatusOk);
+	CHECK_STATUS("a write to the closed reader: Closed",
+		     ethos_write(b, src, 2 << 20, &w1), StatusClosed);
+	ethos_close(b);
+	/* A leaked chunk is 256 pages. */
+	CHECK("every chunk freed", ethos_free_pages() + 16 >= pages);
+	free(src);
+	free(dst);
+}
+
 /* ---- many clients ------------------------------------------------------ */
 
 #define CLIENTS 8
@@ -744,7 +813,7 @@ int main(int argc, char **argv)
 	ethos_kernel_stats(k0, 0);
 	handles_base = k0[KStatHandles];     /* init's root and ours */
 	static void (*const parts[])(void) = {
-		hostile, ping_pong, sizes_and_order, many_clients,
+		hostile, ping_pong, sizes_and_order, chunks, many_clients,
 		back_pressure, peer_exit, passing, forged, cycles,
 	};
 	for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {

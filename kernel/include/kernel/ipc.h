@@ -22,6 +22,13 @@ enum status ipc_read(struct proc *p, Handle conn, EventId *id);
  * from now on whatever it returns. */
 enum status ipc_write(struct proc *p, Handle conn, void *buf, uint64_t len,
 		      EventId *id);
+/* The same for a message of more than one chunk: chunks[n], the array
+ * and each block kmalloc'd, EVENT_CHUNK_BYTES each (the last holds the
+ * rest, len bytes in all), owned by ipc_write_chunks from now on whatever
+ * it returns.  The reader's event gets the chunks (event_complete_chunks):
+ * no block of the message's whole length, no second copy. */
+enum status ipc_write_chunks(struct proc *p, Handle conn, uint8_t **chunks,
+			     uint32_t n, uint64_t len, EventId *id);
 /* The same for a message of at most EVENT_INLINE_RESULT bytes in the
  * caller's memory (buf may be the stack): straight into a reader that
  * waits, or copied to the heap and queued as ipc_write does. */
