@@ -532,8 +532,10 @@ static enum status sys_read(struct proc *p, uintptr_t uin, uintptr_t uout)
  * nothing next to copying that MiB.  Smaller chunks would need a chunk
  * size of their own in the event.
  */
-static enum status write_chunks(struct proc *p, const struct sys_write_in *in,
-				EventId *id)
+/* Out of line: inlined, it would cost sys_write's small messages (the
+ * round trip) registers saved and restored. */
+static __attribute__((noinline)) enum status
+write_chunks(struct proc *p, const struct sys_write_in *in, EventId *id)
 {
 	uint32_t n = (uint32_t)((in->len + EVENT_CHUNK_BYTES - 1) /
 				EVENT_CHUNK_BYTES);
