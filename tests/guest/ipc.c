@@ -233,6 +233,15 @@ static void sizes_and_order(void)
  * gone), one held then dropped as the reader closes, and one admitted but
  * never read all give back every page.
  */
+static volatile int read_callbacks;
+
+static void on_read(EventId e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	read_callbacks++;
+}
+
 static void chunks(void)
 {
 	static const uint64_t edges[] = {
@@ -274,6 +283,27 @@ static void chunks(void)
 			     ethos_block_and_retire(w1, 0, 0, 0), StatusOk);
 	}
 	CHECK("1 MiB + 1, 2 MiB - 1, 2 MiB and 3 MiB + 4097 arrive whole", whole);
+	/* A callback on a read that waits: it runs when a message arrives,
+	 * one block (64 KiB) or chunks (2 MiB). */
+	static const uint64_t cb_sizes[] = { 64 << 10, 2 << 20 };
+	for (unsigned n = 0; n < 2; n++) {
+		read_callbacks = 0;
+		CHECK_STATUS("read", ethos_read(a, &r), StatusOk);
+		CHECK_STATUS("its callback", ethos_callback(r, on_read, 0),
+			     StatusOk);
+		CHECK_STATUS("write", ethos_write(b, src, cb_sizes[n], &w1),
+			     StatusOk);
+		ethos_free_pages();         /* one more return to user */
+		CHECK(n ? "a callback on a read ran when 2 MiB arrived" :
+		      "a callback on a read ran when 64 KiB arrived",
+		      read_callbacks == 1);
+		CHECK_STATUS("retire", ethos_block_and_retire(r, dst, 4 << 20,
+			     &size), StatusOk);
+		CHECK("... whole", size == cb_sizes[n] &&
+		      memcmp(dst, src, size) == 0);
+		CHECK_STATUS("the write completed",
+			     ethos_block_and_retire(w1, 0, 0, 0), StatusOk);
+	}
 	CHECK_STATUS("admitted alone", ethos_write(b, src, 3 << 20, &w1), StatusOk);
 	CHECK_STATUS("held", ethos_write(b, src, 4 << 20, &w2), StatusOk);
 	CHECK("the second is held", pending_events() == 1);
