@@ -530,10 +530,10 @@ static enum status sys_read(struct proc *p, uintptr_t uin, uintptr_t uout)
  * that size, so there is no second copy; files use the same.  At most
  * ETHOS_MESSAGE_MAX / 1 MiB = 4 chunks, and one block per MiB costs
  * nothing next to copying that MiB.  Smaller chunks would need a chunk
- * size of their own in the event.
+ * size of their own in the event.  Out of line: inlined, it cost
+ * sys_write's small messages (the round trip) a register saved and
+ * restored.
  */
-/* Out of line: inlined, it would cost sys_write's small messages (the
- * round trip) registers saved and restored. */
 static __attribute__((noinline)) enum status
 write_chunks(struct proc *p, const struct sys_write_in *in, EventId *id)
 {
