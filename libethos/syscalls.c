@@ -106,20 +106,27 @@ enum status ethos_block(const struct ethos_tree_node *nodes, uint32_t count,
 	return st;
 }
 
-enum status ethos_retire(EventId event, void *buf, uint64_t capacity,
-			 uint64_t *size)
+/* retire and blockRetire share their in and out structs.  A failed event
+ * is retired all the same: its failure is the answer. */
+static enum status retire_call(uint64_t nr, EventId event, void *buf,
+			       uint64_t capacity, uint64_t *size)
 {
 	struct sys_retire_in in = { .event = event, .buf = buf,
 				    .capacity = capacity };
 	struct sys_retire_out out = { 0 };
-	enum status st = ethos_syscall(SysRetire, &in, &out);
+	enum status st = ethos_syscall(nr, &in, &out);
 
 	if (size)
 		*size = out.size;
-	/* A failed event is retired all the same: its failure is the answer. */
 	if (st == StatusOk && out.outcome != StatusOk)
 		st = (enum status)out.outcome;
 	return st;
+}
+
+enum status ethos_retire(EventId event, void *buf, uint64_t capacity,
+			 uint64_t *size)
+{
+	return retire_call(SysRetire, event, buf, capacity, size);
 }
 
 enum status ethos_retire_alloc(EventId event, void **buf, uint64_t *size)
@@ -142,21 +149,11 @@ enum status ethos_retire_alloc(EventId event, void **buf, uint64_t *size)
 	}
 }
 
-/* One crossing (SysBlockRetire); a failed event's failure is the answer,
- * as in ethos_retire. */
+/* One crossing (SysBlockRetire), with ethos_retire's answer. */
 enum status ethos_block_and_retire(EventId event, void *buf, uint64_t capacity,
 				   uint64_t *size)
 {
-	struct sys_retire_in in = { .event = event, .buf = buf,
-				    .capacity = capacity };
-	struct sys_retire_out out = { 0 };
-	enum status st = ethos_syscall(SysBlockRetire, &in, &out);
-
-	if (size)
-		*size = out.size;
-	if (st == StatusOk && out.outcome != StatusOk)
-		st = (enum status)out.outcome;
-	return st;
+	return retire_call(SysBlockRetire, event, buf, capacity, size);
 }
 
 enum status ethos_cancel(EventId event)
