@@ -92,6 +92,23 @@ struct event *event_lookup(struct proc *p, EventId id)
 	return s->ev;
 }
 
+/*
+ * Every way of completing an event ends here: the one place that tells
+ * the event's wait and queues its callback.  (event_complete_owned,
+ * _take and _chunks once had their own copies of these lines without the
+ * callback, and a callback on an IPC or file read of over 32 bytes never
+ * ran.)
+ */
+static void mark_completed(struct event *ev, enum status failure)
+{
+	ev->failure = failure;
+	ev->state = EventCompleted;
+	if (ev->wait != NULL)
+		wait_leaf_completed(ev);
+	if (ev->cb != NULL)
+		callback_event_due(ev);
+}
+
 void event_complete(struct event *ev, const void *result, uint32_t size)
 {
 	ASSERT(ev->state == EventPending);
@@ -103,12 +120,7 @@ void event_complete(struct event *ev, const void *result, uint32_t size)
 	}
 	memcpy(ev->result, result, size);
 	ev->result_size = size;
-	ev->failure = StatusOk;
-	ev->state = EventCompleted;
-	if (ev->wait != NULL)
-		wait_leaf_completed(ev);
-	if (ev->cb != NULL)
-		callback_event_due(ev);
+	mark_completed(ev, StatusOk);
 }
 
 void event_complete_take(struct event *ev, void *result, uint32_t size)
@@ -121,10 +133,7 @@ void event_complete_take(struct event *ev, void *result, uint32_t size)
 	}
 	ev->result = result;
 	ev->result_size = size;
-	ev->failure = StatusOk;
-	ev->state = EventCompleted;
-	if (ev->wait != NULL)
-		wait_leaf_completed(ev);
+	mark_completed(ev, StatusOk);
 }
 
 void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
@@ -135,10 +144,7 @@ void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
 	ev->result = (uint8_t *)chunks;
 	ev->result_chunks = n;
 	ev->result_size = size;
-	ev->failure = StatusOk;
-	ev->state = EventCompleted;
-	if (ev->wait != NULL)
-		wait_leaf_completed(ev);
+	mark_completed(ev, StatusOk);
 }
 
 enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
@@ -210,10 +216,7 @@ void event_complete_owned(struct event *ev, void *buf, uint32_t size)
 	ASSERT(ev->state == EventPending && buf != NULL);
 	ev->result = buf;
 	ev->result_size = size;
-	ev->failure = StatusOk;
-	ev->state = EventCompleted;
-	if (ev->wait != NULL)
-		wait_leaf_completed(ev);
+	mark_completed(ev, StatusOk);
 }
 
 void event_fail(struct event *ev, enum status why)
@@ -223,12 +226,7 @@ void event_fail(struct event *ev, enum status why)
 	ASSERT(why != StatusOk && why != StatusBlocked);
 	ev->result = ev->inline_result;
 	ev->result_size = 0;
-	ev->failure = why;
-	ev->state = EventCompleted;
-	if (ev->wait != NULL)
-		wait_leaf_completed(ev);
-	if (ev->cb != NULL)
-		callback_event_due(ev);
+	mark_completed(ev, why);
 }
 
 void event_release(struct event *ev)

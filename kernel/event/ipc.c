@@ -284,11 +284,6 @@ static void deliver(struct end *e, int kind)
 			} else {
 				event_complete(ev, m->data, (uint32_t)m->size);
 			}
-			/* event_complete queues a registered callback itself;
-			 * event_complete_owned and _chunks do not (event.c):
-			 * without this one on a read would never run. */
-			if (ev->cb != NULL && !ev->cb->due)
-				callback_event_due(ev);
 			msg_free(m, kind);
 		}
 		chan_put(e->chan);
