@@ -22,7 +22,7 @@ ETHOS_INPUT_LINE_DELAY=1 boot_expect "shell session" "guest: exit 0" \
 	--timeout 120 --input "$shell_session" \
 	--args "ethos.init=/bin/sh ethos.arg=-q"
 shell_log=$logdir/boot-shell_session.log
-shell_has() { log_has "$shell_log" "shell/$1" "$2"; }
+shell_has() { file_has "$shell_log" "shell/$1" "$2"; }
 shell_has "builtin echo with arguments" '^\$ hello shell$'
 shell_has "a program with arguments" '^\$ one two three$'
 shell_has "a pipeline over connections" '^\$ ABC DEF$'

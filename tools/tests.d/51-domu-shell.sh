@@ -14,7 +14,7 @@ RUNNER=tools/run-domu ETHOS_INPUT_LINE_DELAY=1 boot_expect "domU shell session" 
 	"guest: exit 0" --timeout 120 --input "$domu_session" \
 	--args "ethos.init=/bin/sh ethos.arg=-q"
 domu_shell_log=$logdir/boot-dom__shell_session.log
-domu_shell_has() { log_has "$domu_shell_log" "domU shell/$1" "$2"; }
+domu_shell_has() { file_has "$domu_shell_log" "domU shell/$1" "$2"; }
 domu_shell_has "builtin echo with arguments" '^\$ hello domu$'
 domu_shell_has "a program with arguments" '^\$ one two three$'
 domu_shell_has "a pipeline over connections" '^\$ ABC DEF$'
