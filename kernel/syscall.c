@@ -559,9 +559,7 @@ write_chunks(struct proc *p, const struct sys_write_in *in, EventId *id)
 	}
 	return ipc_write_chunks(p, in->connection, chunks, n, in->len, id);
 fail:
-	for (i = 0; i < n; i++)
-		kfree(chunks[i]);       /* kzalloc: the rest are NULL */
-	kfree(chunks);
+	kfree_chunks(chunks, n);        /* kzalloc: the rest are NULL */
 	return st;
 }
 

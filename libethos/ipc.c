@@ -169,11 +169,13 @@ enum status ethos_write_read(Handle connection, const void *wbuf, uint64_t wlen,
 	} else {
 		st = ethos_block_and_retire(rret.event, rbuf, capacity, size);
 	}
-	/* Too big for rbuf: the caller has no id to retire it with, so the
-	 * message is dropped (as a datagram read truncates); *size says what
-	 * it needed. */
-	if (st == StatusReturnSpace)
-		ethos_cancel(rret.event);
+	/* The caller has no id to retire the read with: if it is left (too
+	 * big for rbuf, or rbuf bad), it is dropped here, as a datagram read
+	 * truncates; with ReturnSpace *size says what it needed.  (A read
+	 * already retired, a failed one included, has a stale id now, and
+	 * the cancel is refused harmlessly.) */
+	if (st != StatusOk)
+		(void)ethos_cancel(rret.event);
 	return st;
 }
 

@@ -238,17 +238,10 @@ struct shadow_call *shadow_call_new(uint32_t op, uint64_t len, bool readonly)
 	return c;
 }
 
-static void chunks_free(uint8_t **chunks, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		kfree(chunks[i]);
-	kfree(chunks);
-}
-
 void shadow_call_free(struct shadow_call *c)
 {
 	ASSERT(c->state == CallIdle && c->refs == NULL);
-	chunks_free(c->chunks, c->nchunks);
+	kfree_chunks(c->chunks, c->nchunks);
 	kfree(c);
 }
 
@@ -344,8 +337,11 @@ static void finish(struct shadow_call *c, enum status st,
 {
 	c->state = CallIdle;
 	if (!ungrant(c)) {
-		/* The buffer stays with dom0 for now: no result from it. */
-		st = StatusUnavailable;
+		/* The buffer stays with dom0 for now: no result from it.  A
+		 * failure (TimedOut above all: a stalled daemon still maps the
+		 * pages of the call it stalls on) keeps its own status. */
+		if (st == StatusOk)
+			st = StatusUnavailable;
 		rsp = NULL;
 	}
 	if (c->done != NULL)
@@ -546,6 +542,10 @@ static void expire_calls(uint64_t now)
 		if (!connected())
 			return;         /* (done resubmitted and found it gone) */
 	}
+	/* A daemon that owes every slot can take no call again, and the
+	 * queued ones would wait for ever: it counts as gone. */
+	if (nowed == SHADOW_RING_SLOTS)
+		reset();
 }
 
 static void retry_stuck(void)

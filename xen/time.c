@@ -31,6 +31,8 @@ void time_init(void)
 /* Xen's vcpu_time_info is the time page's layout (uapi/ethos/abi.h):
  * the same pvclock read serves the kernel and libethos. */
 _Static_assert(sizeof(struct vcpu_time_info) == sizeof(struct ethos_time_page) &&
+	       offsetof(struct vcpu_time_info, version) ==
+	       offsetof(struct ethos_time_page, version) &&
 	       offsetof(struct vcpu_time_info, tsc_timestamp) ==
 	       offsetof(struct ethos_time_page, tsc_timestamp) &&
 	       offsetof(struct vcpu_time_info, system_time) ==

@@ -202,13 +202,11 @@ enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 static void result_free(struct event *ev)
 {
 	if (ev->result_chunks != 0) {
-		uint8_t **chunks = (uint8_t **)ev->result;
-		for (uint32_t i = 0; i < ev->result_chunks; i++)
-			kfree(chunks[i]);
+		kfree_chunks((uint8_t **)ev->result, ev->result_chunks);
 		ev->result_chunks = 0;
-	}
-	if (ev->result != NULL && ev->result != ev->inline_result)
+	} else if (ev->result != NULL && ev->result != ev->inline_result) {
 		kfree(ev->result);
+	}
 }
 
 void event_complete_owned(struct event *ev, void *buf, uint32_t size)

@@ -128,13 +128,6 @@ static struct end *peer_of(struct end *e)
 
 /* ---- messages ---------------------------------------------------------- */
 
-static void chunks_free(uint8_t **chunks, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		kfree(chunks[i]);
-	kfree(chunks);
-}
-
 static void msg_free(struct msg *m, int kind)
 {
 	if (kind == QHandles) {
@@ -143,7 +136,7 @@ static void msg_free(struct msg *m, int kind)
 			hh[i].ops->put(hh[i].obj);
 	}
 	if (m->nchunks != 0)
-		chunks_free(m->data, m->nchunks);
+		kfree_chunks(m->data, m->nchunks);
 	else
 		kfree(m->data);
 	kfree(m);
@@ -488,7 +481,7 @@ static enum status write_msg(struct proc *p, Handle conn, void *data,
 	return StatusOk;
 fail:
 	if (nchunks != 0)
-		chunks_free(data, nchunks);
+		kfree_chunks(data, nchunks);
 	else
 		kfree(data);
 	kfree(m);

@@ -49,14 +49,22 @@ static inline int in_text(void)
 	return 1;
 }
 
-/* Sleeps on a beep ms milliseconds from now. */
+/* Sleeps on a beep ms milliseconds from now: its status, and the beep's
+ * result in *r. */
+static inline enum status sleep_ms_result(uint64_t ms, struct ethos_beep_result *r)
+{
+	EventId e;
+	enum status st = ethos_beep(ethos_time() + ms * 1000000ULL, &e);
+
+	return st != StatusOk ? st : ethos_block_and_retire(e, r, sizeof(*r), 0);
+}
+
+/* The same, when only the sleep matters. */
 static inline void sleep_ms(uint64_t ms)
 {
 	struct ethos_beep_result r;
-	EventId e;
 
-	if (ethos_beep(ethos_time() + ms * 1000000ULL, &e) == StatusOk)
-		ethos_block_and_retire(e, &r, sizeof(r), 0);
+	(void)sleep_ms_result(ms, &r);
 }
 
 /* Sleeps 2 ms: long enough for a parent that was preempted right after
@@ -64,10 +72,7 @@ static inline void sleep_ms(uint64_t ms)
  * starts early calls this first (see sharedtext.c). */
 static inline enum status sleep_settle(struct ethos_beep_result *r)
 {
-	EventId e;
-	enum status st = ethos_beep(ethos_time() + 2000000ULL, &e);
-
-	return st != StatusOk ? st : ethos_block_and_retire(e, r, sizeof(*r), 0);
+	return sleep_ms_result(2, r);
 }
 
 #endif

@@ -111,6 +111,16 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
 
+/* Frees n kmalloc'd chunks (NULL ones skipped) and the array holding
+ * them: how large file data and messages are kept (EVENT_CHUNK_BYTES
+ * each, so that nothing needs one block of the whole size). */
+static inline void kfree_chunks(uint8_t **chunks, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		kfree(chunks[i]);
+	kfree(chunks);
+}
+
 /* A new block of size bytes holding the first `keep` bytes of old, which
  * is then freed: how the kernel's arrays grow and shrink.  NULL, with old
  * untouched, if memory is out. */
