@@ -5,7 +5,7 @@
  * event untouched), a buffer that is bad or too small after the sleep
  * (the event stays completed), blockRetire anywhere but last in a batch,
  * and a callback that runs while a batch waits; ethos_write_read, whose
- * answer too big for the buffer is dropped.
+ * answer too big for the buffer, or bound for a bad one, is dropped.
  */
 #include "check.h"
 
@@ -229,6 +229,16 @@ static void write_read(void)
 	      completed == 0);
 	CHECK("the next round trip works", ethos_write_read(a, &x, sizeof(x), &y,
 	      sizeof(y), &size) == StatusOk && y == x + 1);
+	CHECK_STATUS("an unmapped buffer for the answer",
+		     ethos_write_read(a, &x, sizeof(x), (void *)0x10, sizeof(y), &size),
+		     StatusBadAddress);
+	ethos_pending_events(0, 0, &pending);
+	ethos_completed_events(0, 0, &completed);
+	CHECK("its answer is dropped too (no event left behind)",
+	      pending == 1 && completed == 0);
+	x = y + 1;
+	CHECK("and the round trip after it works", ethos_write_read(a, &x,
+	      sizeof(x), &y, sizeof(y), &size) == StatusOk && y == x + 1);
 	ethos_close(a);
 	struct ethos_exit_result r;
 	ethos_block_and_retire(ev, &r, sizeof(r), 0);
