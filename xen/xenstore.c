@@ -326,13 +326,18 @@ void xs_poll(void)
 {
 	if (xs == NULL || talking)
 		return;
-	uint64_t deadline = time_now_ns() + XS_TIMEOUT_NS;
 	struct xsd_sockmsg m;
 
-	talking = true;
-	while (message_waiting() && read_msg(&m, deadline))
-		unsolicited(&m, xs_msg_kind(&m, 0, 0));
-	talking = false;
+	/* Called on every deferred run: the clock is read only when a
+	 * message is waiting. */
+	if (message_waiting()) {
+		uint64_t deadline = time_now_ns() + XS_TIMEOUT_NS;
+
+		talking = true;
+		while (message_waiting() && read_msg(&m, deadline))
+			unsolicited(&m, xs_msg_kind(&m, 0, 0));
+		talking = false;
+	}
 	/* Handlers may talk to the store (and so mark more watches): round
 	 * after round until none is pending, each watch at most once a
 	 * round. */
