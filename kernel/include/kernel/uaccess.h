@@ -23,6 +23,26 @@ static inline bool user_range_ok(uintptr_t uptr, uint64_t len)
 	return uptr < USER_TOP && len <= USER_TOP - uptr;
 }
 
+#ifdef HOST_TEST
+/* Host unit tests model user memory in uaccess_copy: go through it. */
+static inline bool uaccess_load64(uint64_t *v, uintptr_t usrc)
+{
+	return uaccess_copy(v, (const void *)usrc, 8) == 0;
+}
+
+static inline bool uaccess_store64(uintptr_t udst, uint64_t v)
+{
+	return uaccess_copy((void *)udst, &v, 8) == 0;
+}
+
+static inline bool uaccess_probe_write(uintptr_t uaddr)
+{
+	uint8_t byte;
+
+	return uaccess_copy(&byte, (const void *)uaddr, 1) == 0 &&
+	       uaccess_copy((void *)uaddr, &byte, 1) == 0;
+}
+#else
 /*
  * One 8-byte load or store of user memory, inline: the hot syscalls'
  * structs are a few words, and a call to uaccess_copy with its loop costs
@@ -54,6 +74,22 @@ static inline bool uaccess_store64(uintptr_t udst, uint64_t v)
 fault:
 	return false;
 }
+
+/* One byte of user memory read and written back, in one instruction: the
+ * page is writable now (see user_writable). */
+static inline bool uaccess_probe_write(uintptr_t uaddr)
+{
+	__asm__ goto("1:	orb $0, (%0)\n"
+		     "	.pushsection .ex_table, \"a\"\n"
+		     "	.quad 1b, %l[fault]\n"
+		     "	.popsection\n"
+		     : : "r"(uaddr) : "memory" : fault);
+	return true;
+fault:
+	return false;
+}
+
+#endif
 
 /* A constant length of up to 64 bytes, a multiple of 8: inline moves. */
 #define UACCESS_INLINE(len) \
@@ -93,20 +129,6 @@ static inline enum status copyout(uintptr_t udst, const void *src, uint64_t len)
 	}
 	return uaccess_copy((void *)udst, src, len) == 0 ? StatusOk :
 							  StatusBadAddress;
-}
-
-/* One byte of user memory read and written back, in one instruction: the
- * page is writable now (see user_writable). */
-static inline bool uaccess_probe_write(uintptr_t uaddr)
-{
-	__asm__ goto("1:	orb $0, (%0)\n"
-		     "	.pushsection .ex_table, \"a\"\n"
-		     "	.quad 1b, %l[fault]\n"
-		     "	.popsection\n"
-		     : : "r"(uaddr) : "memory" : fault);
-	return true;
-fault:
-	return false;
 }
 
 /*
