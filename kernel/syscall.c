@@ -704,19 +704,20 @@ static const syscall_fn syscall_table[SysCount] = {
 
 /* The calls a batch may not hold: those that do not come back to the
  * caller at once (block, exit, shutdown, fork, exec, execImage,
- * callbackReturn) and batch itself.  A bit each: the batch tests it per
- * call. */
+ * callbackReturn) and batch itself; blockRetire only as the last call
+ * (it may block the batch).  A bit each: the batch tests it per call. */
 #define BATCH_REFUSED ((1ULL << SysBlock) | (1ULL << SysExit) |            \
 		       (1ULL << SysShutdown) | (1ULL << SysFork) |           \
 		       (1ULL << SysExec) | (1ULL << SysBatch) |              \
-		       (1ULL << SysCallbackReturn) | (1ULL << SysExecImage))
+		       (1ULL << SysCallbackReturn) | (1ULL << SysExecImage) | \
+		       (1ULL << SysBlockRetire))
 _Static_assert(SysCount <= 64, "BATCH_REFUSED holds a bit per syscall");
 
-/* blockRetire only as the last call (it may block the batch). */
 static inline bool batchable(uint64_t nr, bool last)
 {
-	return nr < SysCount && ((BATCH_REFUSED >> nr) & 1) == 0 &&
-	       syscall_table[nr] != NULL && (nr != SysBlockRetire || last);
+	if (nr >= SysCount || syscall_table[nr] == NULL)
+		return false;
+	return ((BATCH_REFUSED >> nr) & 1) == 0 || (nr == SysBlockRetire && last);
 }
 
 /*
@@ -743,8 +744,10 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return st;
 	/* The whole array's range is checked (user_writable above), so each
 	 * entry's words are moved without checking it again. */
-	for (uint32_t i = 0; i < in.count; i++) {
-		uintptr_t entry = calls + i * sizeof(struct ethos_batch_call);
+	uintptr_t end = calls + in.count * sizeof(struct ethos_batch_call);
+	uint32_t done = 0;
+	for (uintptr_t entry = calls; entry < end;
+	     entry += sizeof(struct ethos_batch_call)) {
 		uintptr_t ustatus = entry + offsetof(struct ethos_batch_call, status);
 		uint64_t nr, cin, cout;
 		int64_t status;
@@ -754,20 +757,21 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 		     uaccess_load64(&cin, entry + offsetof(struct ethos_batch_call, in)) &&
 		     uaccess_load64(&cout, entry + offsetof(struct ethos_batch_call, out));
 		ASSERT(ok);               /* probed writable, so readable */
-		status = batchable(nr, i + 1 == in.count) ?
+		done++;
+		status = batchable(nr, done == in.count) ?
 			 syscall_table[nr](p, cin, cout) : StatusInvalidSyscall;
 		if (status == StatusBlocked) {
 			/* The last call waits: its status and out.done are
 			 * written when it is done (wait_finish). */
-			wait_in_batch(p, ustatus, uout, i + 1);
+			wait_in_batch(p, ustatus, uout, done);
 			return StatusBlocked;
 		}
 		ok = uaccess_store64(ustatus, (uint64_t)status);
 		ASSERT(ok);
-		out.done++;
 		if (status != StatusOk && (in.flags & ETHOS_BATCH_STOP))
 			break;
 	}
+	out.done = done;
 	st = copyout(uout, &out, sizeof(out));
 	ASSERT(st == StatusOk);
 	return st;
