@@ -188,7 +188,10 @@ result_copyout_chunks(const struct event *ev, uintptr_t ubuf)
 	return StatusOk;
 }
 
-enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
+/* Inlined into event_retire too: the beep or exit result it copies is a
+ * few words. */
+static inline __attribute__((always_inline)) enum status
+result_copyout(const struct event *ev, uintptr_t ubuf)
 {
 	if (ev->result_chunks != 0)
 		return result_copyout_chunks(ev, ubuf);
@@ -206,6 +209,11 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
 		return StatusOk;
 	}
 	return copyout(ubuf, ev->result, ev->result_size);
+}
+
+enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
+{
+	return result_copyout(ev, ubuf);
 }
 
 enum status event_retire(struct proc *p, const struct sys_retire_in *in,
@@ -235,7 +243,7 @@ enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 	if (in->capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
 	/* A bad buffer fails here, before the event is freed. */
-	if ((st = event_result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
+	if ((st = result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
 		return st;
 	event_release(ev);
 	return StatusOk;
