@@ -30,6 +30,12 @@ MARK void mark_zero_start(void) { asm volatile("" ::: "memory"); }
 MARK void mark_zero_end(void) { asm volatile("" ::: "memory"); }
 MARK void mark_ipc_start(void) { asm volatile("" ::: "memory"); }
 MARK void mark_ipc_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bgetpid_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bgetpid_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bbeep_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bbeep_end(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bretire_start(void) { asm volatile("" ::: "memory"); }
+MARK void mark_bretire_end(void) { asm volatile("" ::: "memory"); }
 
 /* The ipc span: one message round trip as bench's ipc_round_trip makes
  * it, to a child that echoes (after warm-up rounds). */
@@ -60,6 +66,60 @@ static void ipc_once(void)
 	}
 	ethos_close(a);
 	ethos_block_and_retire(ev, 0, 0, 0);
+}
+
+/* The batch spans: SysBatch of 16 getPids, of 16 beeps (far deadlines),
+ * of 16 retires (of 16 completed beeps), as bench's batch16 makes them;
+ * the second of two rounds is traced. */
+static void batch_once(void)
+{
+	enum { B = 16 };
+	static struct ethos_batch_call calls[B];
+	static struct sys_getpid_out pid_out[B];
+	static struct sys_beep_in beep_in[B];
+	static struct sys_event_out beep_out[B];
+	static struct sys_retire_in retire_in[B];
+	static struct sys_retire_out retire_out[B];
+	static struct ethos_beep_result res[B];
+	uint64_t far = ethos_time() + 3600000000000ULL;
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < B; i++)
+			calls[i] = (struct ethos_batch_call){ SysGetPid, 0, &pid_out[i], 0 };
+		if (round == 1)
+			mark_bgetpid_start();
+		ethos_batch(calls, B, 0, 0);
+		if (round == 1)
+			mark_bgetpid_end();
+		for (int i = 0; i < B; i++) {
+			beep_in[i].deadline_ns = far + (uint64_t)i;
+			calls[i] = (struct ethos_batch_call){ SysBeep, &beep_in[i], &beep_out[i], 0 };
+		}
+		if (round == 1)
+			mark_bbeep_start();
+		ethos_batch(calls, B, 0, 0);
+		if (round == 1)
+			mark_bbeep_end();
+		for (int i = 0; i < B; i++)
+			ethos_cancel(beep_out[i].event);
+		struct ethos_tree_node t[B + 1];
+		t[0] = (struct ethos_tree_node){ .kind = TreeThreshold,
+			.k = B, .first_child = 1, .nchildren = B };
+		for (int i = 0; i < B; i++) {
+			ethos_beep(0, &retire_in[i].event);
+			t[1 + i] = (struct ethos_tree_node){ .kind = TreeLeaf,
+				.event = retire_in[i].event };
+			retire_in[i].buf = &res[i];
+			retire_in[i].capacity = sizeof(res[i]);
+			calls[i] = (struct ethos_batch_call){ SysRetire, &retire_in[i], &retire_out[i], 0 };
+		}
+		ethos_block(t, B + 1, 0, 0);
+		if (round == 1)
+			mark_bretire_start();
+		ethos_batch(calls, B, 0, 0);
+		if (round == 1)
+			mark_bretire_end();
+	}
 }
 
 int main(void);
@@ -120,6 +180,7 @@ int main(void)
 	for (int i = 0; i < 64; i++)
 		HEAP[(HEAP_PAGES + 64 + i) * 512] = 3;
 	mark_zero_end();
+	batch_once();
 	printf("forkonce: done\n");
 	return 0;
 }

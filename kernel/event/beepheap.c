@@ -30,10 +30,8 @@ static bool resize(struct beep_heap *h, uint32_t capacity)
 	return true;
 }
 
-bool beep_heap_reserve(struct beep_heap *h)
+bool beep_heap_grow(struct beep_heap *h)
 {
-	if (h->count < h->capacity)
-		return true;
 	return resize(h, h->capacity ? h->capacity * 2 : MIN_CAPACITY);
 }
 

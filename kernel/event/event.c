@@ -22,7 +22,7 @@ void event_table_init(struct event_table *t)
 
 /* Doubles the slot array (up to EVENTS_PER_PROC), threading new slots
  * onto the free list.  Generations start at 1 so no id is 0. */
-static bool table_grow(struct event_table *t)
+static __attribute__((noinline)) bool table_grow(struct event_table *t)
 {
 	uint32_t cap = t->capacity ? t->capacity * 2 : FIRST_CAPACITY;
 
@@ -53,21 +53,42 @@ struct event *event_new(struct proc *p, const struct event_source *src,
 		*st = t->capacity >= EVENTS_PER_PROC ? StatusNoSpace : StatusNoMemory;
 		return NULL;
 	}
-	struct event *ev = kzalloc(sizeof(*ev));
+	struct event *ev = kmalloc(sizeof(*ev));
 	if (ev == NULL) {
 		*st = StatusNoMemory;
 		return NULL;
 	}
 	kstat_inc(KStatEvents);
 	uint32_t slot = t->free_head;
-	t->free_head = t->slots[slot].next_free;
-	t->slots[slot].ev = ev;
+	struct event_slot *s = &t->slots[slot];
+	t->free_head = s->next_free;
+	s->ev = ev;
 	t->live++;
+	/*
+	 * Every field but the result bytes (result_size says how many are
+	 * valid) starts zero, the source's union too: a store a field, where
+	 * kzalloc's memset of 128 bytes (or gcc's rep stos for a struct
+	 * assignment, a step per word under QEMU) cost a batch of beeps ~100
+	 * instructions a call.  The assertion catches a field added before
+	 * the result bytes, which must be set here.
+	 */
+	_Static_assert(offsetof(struct event, inline_result) == 72 &&
+		       sizeof(ev->u) == 24,
+		       "event_new must set every field of struct event");
 	ev->state = EventPending;
+	ev->result_chunks = 0;
 	ev->source = src;
 	ev->owner = p;
 	ev->slot = slot;
-	*id = event_id(ev);
+	ev->leaf = 0;
+	ev->wait = NULL;
+	ev->failure = StatusOk;
+	ev->result_size = 0;
+	ev->stamp = 0;
+	ev->cb = NULL;
+	ev->result = NULL;
+	__builtin_memset(&ev->u, 0, sizeof(ev->u));
+	*id = ((EventId)s->generation << 32) | (slot + 1);
 	*st = StatusOk;
 	return ev;
 }
@@ -147,12 +168,13 @@ void event_complete_chunks(struct event *ev, uint8_t **chunks, uint32_t n,
 	mark_completed(ev, StatusOk);
 }
 
-enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
+/* A result in blocks of EVENT_CHUNK_BYTES (files): out of line, so that
+ * the common copy saves no registers for it. */
+static __attribute__((noinline)) enum status
+result_copyout_chunks(const struct event *ev, uintptr_t ubuf)
 {
 	enum status st;
 
-	if (ev->result_chunks == 0)
-		return copyout(ubuf, ev->result, ev->result_size);
 	if ((st = user_writable(ubuf, ev->result_size)) != StatusOk)
 		return st;
 	uint8_t **chunks = (uint8_t **)ev->result;
@@ -164,6 +186,34 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
 		done += n;
 	}
 	return StatusOk;
+}
+
+/* Inlined into event_retire too: the beep or exit result it copies is a
+ * few words. */
+static inline __attribute__((always_inline)) enum status
+result_copyout(const struct event *ev, uintptr_t ubuf)
+{
+	if (ev->result_chunks != 0)
+		return result_copyout_chunks(ev, ubuf);
+	/* A result of whole words in the event (a beep's, a child's exit):
+	 * inline moves, not uaccess_copy's loop. */
+	if (ev->result == ev->inline_result && ev->result_size % 8 == 0) {
+		if (!user_range_ok(ubuf, ev->result_size))
+			return StatusBadAddress;
+		for (uint32_t i = 0; i < ev->result_size; i += 8) {
+			uint64_t w;
+			__builtin_memcpy(&w, ev->inline_result + i, 8);
+			if (!uaccess_store64(ubuf + i, w))
+				return StatusBadAddress;
+		}
+		return StatusOk;
+	}
+	return copyout(ubuf, ev->result, ev->result_size);
+}
+
+enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
+{
+	return result_copyout(ev, ubuf);
 }
 
 enum status event_retire(struct proc *p, const struct sys_retire_in *in,
@@ -193,7 +243,7 @@ enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 	if (in->capacity < ev->result_size)
 		return StatusReturnSpace;     /* the event stays completed */
 	/* A bad buffer fails here, before the event is freed. */
-	if ((st = event_result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
+	if ((st = result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
 		return st;
 	event_release(ev);
 	return StatusOk;
@@ -227,12 +277,11 @@ void event_fail(struct event *ev, enum status why)
 	mark_completed(ev, why);
 }
 
-void event_release(struct event *ev)
+/* What event_release does besides giving back the slot and the object:
+ * out of line, so that the common release (a completed event with an
+ * inline result, no wait, no callback: retire) saves no registers for it. */
+static __attribute__((noinline)) void release_attachments(struct event *ev)
 {
-	struct event_table *t = &ev->owner->events;
-	struct event_slot *s = &t->slots[ev->slot];
-
-	ASSERT(s->ev == ev);
 	if (ev->wait != NULL) {          /* a leftover leaf of a decided wait */
 		ASSERT(ev->state == EventPending);
 		wait_detach(ev);
@@ -242,9 +291,21 @@ void event_release(struct event *ev)
 	if (ev->cb != NULL)
 		callback_event_release(ev);
 	result_free(ev);
+}
+
+void event_release(struct event *ev)
+{
+	struct event_table *t = &ev->owner->events;
+	struct event_slot *s = &t->slots[ev->slot];
+
+	ASSERT(s->ev == ev);
+	if (ev->state == EventPending || ev->wait != NULL || ev->cb != NULL ||
+	    ev->result_chunks != 0 ||
+	    (ev->result != NULL && ev->result != ev->inline_result))
+		release_attachments(ev);
 	s->ev = NULL;
 	t->live--;
-	if (s->generation == UINT32_MAX) {
+	if (__builtin_expect(s->generation == UINT32_MAX, 0)) {
 		/*
 		 * The slot's ids are used up: a wrapped generation would make
 		 * some old id name a new event.  It is never reused (and not

@@ -21,8 +21,14 @@ struct beep_heap {
 	uint32_t capacity;
 };
 
+/* Grows the array (beep_heap_reserve's slow path). */
+bool beep_heap_grow(struct beep_heap *h);
+
 /* Room for one more insert; false (and nothing changed) if out of memory. */
-bool beep_heap_reserve(struct beep_heap *h);
+static inline bool beep_heap_reserve(struct beep_heap *h)
+{
+	return h->count < h->capacity || beep_heap_grow(h);
+}
 /* Inserts ev; a beep_heap_reserve must have succeeded since the last insert. */
 void beep_heap_insert(struct beep_heap *h, struct event *ev);
 /* Removes ev, which must be in h. */
