@@ -1386,9 +1386,9 @@ static int run_workers(const struct options *o, uint64_t n, uint64_t share,
 	enum { MAXW = 16 };
 	EventId exits[MAXW], watchdog;
 	uint64_t pids[MAXW], seeds[MAXW];
-	struct ethos_tree_node tree[MAXW + 2 + ORPHAN_LEAVES];
-	uint8_t done[MAXW + 2 + ORPHAN_LEAVES];
-	EventId keep[MAXW + 2];
+	struct ethos_tree_node tree[MAXW + 3 + ORPHAN_LEAVES];
+	uint8_t done[MAXW + 3 + ORPHAN_LEAVES];
+	EventId keep[MAXW + 3], tick = 0;
 	int live[MAXW], nlive = 0, bad = 0;
 	const char *label = warm ? "warm-up" : "workers";
 	char arg[176];
@@ -1415,8 +1415,15 @@ static int run_workers(const struct options *o, uint64_t n, uint64_t share,
 	while (nlive > 0) {
 		uint32_t k = 1, at[MAXW + 2];
 		unsigned nkeep = 0;
+		/*
+		 * An orphan adopted while we are blocked is not in the tree:
+		 * the tick wakes us to look for new ones, else their exits
+		 * pile up (and our event table grows) until a worker ends.
+		 */
+		ethos_beep(ethos_time() + 100 * MS, &tick);
 		keep[nkeep++] = foreign;
 		keep[nkeep++] = watchdog;
+		keep[nkeep++] = tick;
 		for (uint64_t i = 0; i < n; i++)
 			if (live[i]) {
 				at[k] = (uint32_t)i;
@@ -1427,11 +1434,13 @@ static int run_workers(const struct options *o, uint64_t n, uint64_t share,
 		/* The orphans' exits wake us too, to be retired. */
 		retire_orphans(keep, nkeep);
 		uint32_t w = orphan_leaves(tree, k, ORPHAN_LEAVES, keep, nkeep);
+		tree[w++] = (struct ethos_tree_node){ .kind = TreeLeaf, .event = tick };
 		tree[w] = (struct ethos_tree_node){ .kind = TreeLeaf, .event = watchdog };
 		tree[0] = (struct ethos_tree_node){ .kind = TreeThreshold, .k = 1,
 						    .first_child = 1, .nchildren = w };
 		memset(done, 0, sizeof(done));
 		enum status st = ethos_block(tree, w + 1, done, 0);
+		ethos_cancel(tick);
 		if (st != StatusOk) {
 			printf("FAIL: fuzzlong/%s: block on the workers: %s\n", label,
 			       ethos_status_name(st));
