@@ -4,8 +4,9 @@
  * ethos.arg=long,seed=S,calls=N,workers=W": this program is init and
  * only coordinates.  It spawns W workers (this program again,
  * "worker,..."), each with its own seed and an equal share of the N
- * calls, collects their exit events, and checks that every worker exited
- * 0 and that the free-page count is back where it started.
+ * calls, collects their exit events (and, as init, those of the orphans
+ * the kernel gives it), and checks that every worker exited 0 and that
+ * the free-page count is back where it started.
  *
  * A worker mixes the short fuzzer's raw calls with structured ones that
  * reach further: beeps in the past and the future, random trees (valid
