@@ -23,6 +23,8 @@
 #include <kernel/args.h>
 #include <kernel/fs.h>
 #include <kernel/ipc.h>
+#include <kernel/deferred.h>
+#include <arch/asm_defs.h>
 
 typedef enum status (*syscall_fn)(struct proc *p, uintptr_t in, uintptr_t out);
 
@@ -774,6 +776,50 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 	ASSERT(st == StatusOk);
 	return st;
 }
+
+/*
+ * Light syscalls: pure reads of kernel state (they cannot block, switch,
+ * complete an event or leave work for the return path), entered straight
+ * from the gate (entry.S trap_syscall) with no trap frame: the user's
+ * rdi and rsi are the arguments, and every register but rax comes back
+ * as it was, because the handler saves what it uses
+ * (no_caller_saved_registers).  The return path has nothing to check: an
+ * upcall, a due callback or a yield can only arise in a kernel entry that
+ * takes the heavy path, which ran them all before this process last
+ * returned to user mode, and the kernel runs with events masked.
+ * A batch reaches the same handlers through syscall_table.
+ */
+#define LIGHT __attribute__((no_caller_saved_registers, used))
+
+typedef int64_t (*light_fn)(uintptr_t in, uintptr_t out);
+
+static inline void light_check(void)
+{
+	DEBUG_ASSERT(!deferred_requested() && !callback_pending(current));
+}
+
+static LIGHT int64_t light_getpid(uintptr_t uin, uintptr_t uout)
+{
+	enum status st = sys_getpid(current, uin, uout);
+
+	light_check();
+	return st;
+}
+
+static LIGHT int64_t light_gettime(uintptr_t uin, uintptr_t uout)
+{
+	enum status st = sys_gettime(current, uin, uout);
+
+	light_check();
+	return st;
+}
+
+_Static_assert(SysGetPid < SYSCALL_LIGHT_LIMIT &&
+	       SysGetTime < SYSCALL_LIGHT_LIMIT, "entry.S bounds the table");
+const light_fn syscall_light[SYSCALL_LIGHT_LIMIT] = {
+	[SysGetPid] = light_getpid,
+	[SysGetTime] = light_gettime,
+};
 
 void kernel_syscall(struct trap_frame *tf)
 {

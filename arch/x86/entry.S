@@ -118,7 +118,8 @@ restore_frame:
 	jmp hypercall_page + __HYPERVISOR_iret * 32
 
 /*
- * int $0x80, the syscall gate: the same frame as any trap (a process that
+ * int $0x80, the syscall gate: light syscalls first (no frame), then the
+ * heavy ones with the same frame as any trap (a process that
  * blocks, forks or is switched away is resumed from it by trap_resume),
  * built in place: the vector and error code overwrite Xen's copies of rcx
  * and r11.  No dispatch on the vector, no realignment (the frame ends at
@@ -127,6 +128,32 @@ restore_frame:
  */
 	.globl trap_syscall
 trap_syscall:
+	/*
+	 * A light syscall (kernel/syscall.c, syscall_light) runs without a
+	 * trap frame.  Its handler saves every register it touches (it is
+	 * no_caller_saved_registers) and takes the user's rdi and rsi as
+	 * they are, so only rax changes; rcx and r11 are still in Xen's
+	 * frame; and it cannot block, switch or leave work for the return
+	 * path, so the return is Xen's iret at once.  rcx is free to use
+	 * here: the heavy path below reloads it from the frame.  Xen's frame
+	 * is [rcx, r11, rip, cs, rflags, rsp, ss].
+	 */
+	cmpq $SYSCALL_LIGHT_LIMIT, %rax
+	jae heavy_syscall
+	testb $3, 24(%rsp)        /* cs: from the kernel, the heavy path panics */
+	jz heavy_syscall
+	movq syscall_light(,%rax,8), %rcx
+	testq %rcx, %rcx
+	jz heavy_syscall
+	cld
+	call *%rcx
+	movq (%rsp), %rcx
+	movq 8(%rsp), %r11
+	addq $16, %rsp
+	pushq $0
+	jmp hypercall_page + __HYPERVISOR_iret * 32
+
+heavy_syscall:
 	movq (%rsp), %rcx
 	movq 8(%rsp), %r11
 	movq $0x80, (%rsp)        /* VEC_SYSCALL */

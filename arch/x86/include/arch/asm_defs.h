@@ -21,4 +21,7 @@
 #define TF_SS      (21 * 8)
 #define TF_SIZE    (22 * 8)
 
+/* Light syscalls (kernel/syscall.c syscall_light): numbers below this. */
+#define SYSCALL_LIGHT_LIMIT 3
+
 #endif
