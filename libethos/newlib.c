@@ -413,26 +413,39 @@ pid_t wait(int *status)
 }
 ALIAS(wait);
 
-/* ---- time: the kernel's clock counts nanoseconds since boot ---------------- */
+/* ---- time: Xen's system time (ns since boot) and the wall clock ----------- */
+
+/* Unix time in ns; the boot counts as the epoch if Xen gave no wall
+ * clock (ethos_wallclock 0), so the realtime clock still runs. */
+static uint64_t realtime_ns(void)
+{
+	uint64_t ns = ethos_wallclock();
+
+	return ns != 0 ? ns : ethos_time();
+}
 
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+	uint64_t ns;
+
+	if (clock == CLOCK_REALTIME)
+		ns = realtime_ns();
+	else if (clock == CLOCK_MONOTONIC)
+		ns = ethos_time();
+	else {
 		errno = EINVAL;
 		return -1;
 	}
-	uint64_t ns = ethos_time();
 	ts->tv_sec = (time_t)(ns / 1000000000u);
 	ts->tv_nsec = (long)(ns % 1000000000u);
 	return 0;
 }
 
-/* No wall clock yet: the epoch is the boot. */
 int gettimeofday(struct timeval *tv, void *tz)
 {
 	(void)tz;
 	if (tv) {
-		uint64_t ns = ethos_time();
+		uint64_t ns = realtime_ns();
 		tv->tv_sec = (time_t)(ns / 1000000000u);
 		tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
 	}
@@ -441,7 +454,6 @@ int gettimeofday(struct timeval *tv, void *tz)
 ALIAS(gettimeofday);
 
 static uint64_t start_ns;
-
 /* The kernel does not report CPU time: the program's run time since it
  * started stands for its user time (clock() is built on this). */
 clock_t times(struct tms *buf)

@@ -35,6 +35,14 @@ uint64_t ethos_time(void)
 	return ns != 0 ? ns : ethos_time_syscall();   /* Xen keeps no page */
 }
 
+uint64_t ethos_wallclock(void)
+{
+	uint64_t epoch = ethos_wallclock_epoch(
+		(const volatile struct ethos_wallclock *)ETHOS_WALLCLOCK);
+
+	return epoch != 0 ? epoch + ethos_time() : 0;
+}
+
 void ethos_exit(int64_t status)
 {
 	struct sys_exit_in in = { .status = status };

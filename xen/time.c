@@ -13,10 +13,43 @@
 
 void (*time_tick_hook)(void);
 
+static pfn_t time_frame = PFN_NONE;
+static uint32_t wallclock_seen = 1;        /* odd: never a settled version */
+
+/* Copies Xen's wallclock (shared_info, version protocol) to the time
+ * page's ETHOS_WALLCLOCK record when it changed.  Events are masked in
+ * the kernel and there is one vCPU, so no reader runs meanwhile; the
+ * version is kept odd during the write anyway, as the protocol says. */
+static void wallclock_update(void)
+{
+	uint32_t version, sec_lo, sec_hi, nsec;
+
+	if (time_frame == PFN_NONE || shared_info->wc_version == wallclock_seen)
+		return;
+	do {
+		version = shared_info->wc_version;
+		__asm__ volatile("" ::: "memory");
+		sec_lo = shared_info->wc_sec;
+		sec_hi = shared_info->xen_wc_sec_hi;
+		nsec = shared_info->wc_nsec;
+		__asm__ volatile("" ::: "memory");
+	} while ((version & 1) != 0 || version != shared_info->wc_version);
+
+	volatile struct ethos_wallclock *w = (volatile struct ethos_wallclock *)
+		((char *)pfn_to_va(time_frame) + (ETHOS_WALLCLOCK - ETHOS_TIME_PAGE));
+	w->version++;
+	__asm__ volatile("" ::: "memory");
+	w->epoch_ns = (((uint64_t)sec_hi << 32) | sec_lo) * 1000000000ULL + nsec;
+	__asm__ volatile("" ::: "memory");
+	w->version++;
+	wallclock_seen = version;
+}
+
 static void timer_virq(uint32_t port, void *arg)
 {
 	(void)port;
 	(void)arg;
+	wallclock_update();
 	if (time_tick_hook != NULL)
 		time_tick_hook();
 }
@@ -56,8 +89,6 @@ uint64_t time_now_ns(void)
  * every address space maps.  If Xen refuses, the frame stays zero
  * (tsc_to_system_mul 0), and libethos falls back to the syscall.
  */
-static pfn_t time_frame = PFN_NONE;
-
 pfn_t time_page_pfn(void)
 {
 	if (time_frame != PFN_NONE)
@@ -74,6 +105,9 @@ pfn_t time_page_pfn(void)
 	if (hv_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &area) != 0)
 		printk("time: Xen keeps no time page; programs read the time "
 		       "through getTime\n");
+	_Static_assert(ETHOS_WALLCLOCK - ETHOS_TIME_PAGE >=
+		       sizeof(struct vcpu_time_info), "Xen's record comes first");
+	wallclock_update();
 	return time_frame;
 }
 

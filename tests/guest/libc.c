@@ -147,6 +147,12 @@ static void clocks(void)
 	      (uint64_t)b.tv_sec + 1 == ethos_time() / 1000000000);
 	t1 = time(&t1);
 	CHECK("time() is monotonic", t0 != (time_t)-1 && t0 <= t1);
+	CHECK("time() is Unix time (after 2024-01-01)", t1 >= 1704067200);
+	struct timespec real;
+	CHECK("CLOCK_REALTIME is the wall clock",
+	      clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+	      (uint64_t)real.tv_sec + 1 >= ethos_wallclock() / 1000000000 &&
+	      (uint64_t)real.tv_sec <= ethos_wallclock() / 1000000000);
 	struct timeval tv;
 	CHECK("gettimeofday", gettimeofday(&tv, NULL) == 0 && tv.tv_usec < 1000000);
 	CHECK("clock() counts", clock() != (clock_t)-1);

@@ -2,7 +2,9 @@
  * The time page: ethos_time() reads Xen's time record at ETHOS_TIME_PAGE
  * without a syscall.  It must agree with SysGetTime (between two of its
  * readings), never go back, be there in a forked child, and be read-only:
- * a write kills the writer, a syscall output there is BadAddress.
+ * a write kills the writer, a syscall output there is BadAddress.  The
+ * kernel's wall-clock record on the same page (ETHOS_WALLCLOCK) gives
+ * Unix time.
  */
 #include "check.h"
 
@@ -37,6 +39,16 @@ int main(void)
 	      agrees(2000));
 	sleep_ms(20);
 	CHECK("and still after a sleep", agrees(100));
+	/* The wall clock: Xen's (the RTC's at boot, or the toolstack's for a
+	 * domU) as an epoch on the same page.  Bounds: 2024-01-01 and 2100. */
+	uint64_t wall = ethos_wallclock(), since_boot = ethos_time();
+	CHECK("the wall clock is set, and plausible (2024 to 2100)",
+	      wall / 1000000000 >= 1704067200 && wall / 1000000000 < 4102444800);
+	CHECK("the wall clock runs with the system time (same epoch after 20 ms)",
+	      ({ sleep_ms(20);
+		 uint64_t w2 = ethos_wallclock(), t2 = ethos_time();
+		 int64_t drift = (int64_t)((w2 - t2) - (wall - since_boot));
+		 w2 - wall >= 20000000 && drift > -1000000 && drift < 1000000; }));
 	CHECK_STATUS("a syscall output on the page is BadAddress",
 		     ethos_syscall(SysGetTime, 0, (void *)ETHOS_TIME_PAGE),
 		     StatusBadAddress);

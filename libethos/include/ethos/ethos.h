@@ -27,6 +27,9 @@ uint64_t ethos_getpid(void);
 uint64_t ethos_time(void);
 /* The same through SysGetTime. */
 uint64_t ethos_time_syscall(void);
+/* Unix time in ns: the wall clock's epoch on the time page plus
+ * ethos_time() (no syscall).  0 when Xen gave no wall clock. */
+uint64_t ethos_wallclock(void);
 __attribute__((noreturn)) void ethos_exit(int64_t status);
 enum status ethos_shutdown(int64_t status);
 enum status ethos_yield(void);

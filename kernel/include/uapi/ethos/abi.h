@@ -176,6 +176,35 @@ static inline uint64_t ethos_time_page_read(const volatile struct ethos_time_pag
 	return system + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
+/*
+ * The wall clock, on the same page at ETHOS_WALLCLOCK (written by the
+ * kernel, not Xen): Unix time in ns at system time 0, from Xen's
+ * wallclock in shared_info (set from the RTC at boot, or by the
+ * toolstack for a domU), so that Unix time now = epoch_ns + system time.
+ * The same version protocol as the time record; epoch_ns 0: unknown.
+ * Updated when Xen's wallclock changes (checked on each timer upcall).
+ */
+#define ETHOS_WALLCLOCK (ETHOS_TIME_PAGE + 64)
+struct ethos_wallclock {
+	uint32_t version;
+	uint32_t pad;
+	uint64_t epoch_ns;
+};
+
+static inline uint64_t ethos_wallclock_epoch(const volatile struct ethos_wallclock *w)
+{
+	uint32_t version;
+	uint64_t epoch;
+
+	do {
+		version = w->version;
+		__asm__ volatile("" ::: "memory");
+		epoch = w->epoch_ns;
+		__asm__ volatile("" ::: "memory");
+	} while ((version & 1) != 0 || version != w->version);
+	return epoch;
+}
+
 /* SysGetTime: Xen system time, nanoseconds since boot */
 struct sys_gettime_out {
 	uint64_t ns;
