@@ -10,7 +10,13 @@
  *              bytes): Xen's entry and exit alone;
  *   flush      MMUEXT_TLB_FLUSH_LOCAL: the same plus one CR3 reload;
  *   flush+N    the flush, then one read from each of N pages the loop
- *              did not touch before: the refill per page.
+ *              did not touch before: the refill per page;
+ *   stack_switch, baseptr
+ *              the two hypercalls a context switch makes besides the
+ *              crossing itself (arch_switch_to): naming the next kernel
+ *              stack, and the kernel + user page-table pair, alternating
+ *              between two empty address spaces as a switch between two
+ *              processes does.
  * Run it under icount (instructions) and plain TCG (wall time): the
  * difference between the two per loop is what emulation adds.
  */
@@ -19,6 +25,7 @@
 #include <xen/hypercall.h>
 #include <xen/time.h>
 #include <kernel/printk.h>
+#include <arch/pagetable.h>
 
 #define ROUNDS 2000
 #define PAGES 32
@@ -71,5 +78,19 @@ void crossing_probe(void)
 		for (int p = 0; p < PAGES; p++)
 			sum += probe_pages[p][0];
 	report("32reads", t0, ns0);
+	t0 = rdtsc();
+	ns0 = time_now_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		(void)hv_stack_switch(FLAT_KERNEL_SS, (uintptr_t)probe_pages[PAGES - 1]);
+	report("stack_switch", t0, ns0);
+	static struct addrspace as[2];
+	if (as_create(&as[0]) && as_create(&as[1])) {
+		t0 = rdtsc();
+		ns0 = time_now_ns();
+		for (int i = 0; i < ROUNDS; i++)
+			as_switch(&as[i & 1]);
+		report("baseptr", t0, ns0);
+		as_switch(NULL);
+	}
 	printk("crossing: done (%lu)\n", (unsigned long)(sum & 1));
 }
