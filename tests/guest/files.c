@@ -436,6 +436,53 @@ static void daemon_quits(void)
 	CHECK_STATUS("the next daemon serves again", st, StatusNotFound);
 }
 
+/*
+ * A daemon that stays alive but serves nothing (--hang-on
+ * shadowdaemon-hang: it stops for 6.5 s, its port bound and its node
+ * there, so the kernel's liveness checks see nothing wrong).  The calls
+ * that fill the ring each fail TimedOut after their 5 s; the kernel is
+ * then owed a reply for every slot, so it resets the ring, and the call
+ * queued behind them fails Unavailable at that moment instead of waiting
+ * for a slot that never frees.  When the daemon serves again it re-syncs
+ * on the reset, and calls go on.
+ */
+#define SHADOW_RING_SLOTS 16   /* as in kernel/include/uapi/ethos/shadow.h */
+
+static void hung_daemon(void)
+{
+	EventId ev[SHADOW_RING_SLOTS + 1];
+	struct ethos_file_info fi;
+	uint64_t size, t0 = ethos_time();
+	int ok = 1, timed_out = 0;
+
+	CHECK_STATUS("a call that hangs the daemon",
+		     ethos_file_information(ETHOS_ROOT_HANDLE, "shadowdaemon-hang", &ev[0]),
+		     StatusOk);
+	for (int i = 1; i <= SHADOW_RING_SLOTS; i++)
+		ok &= ethos_file_information(ETHOS_ROOT_HANDLE, "x", &ev[i]) == StatusOk;
+	CHECK("a ring's worth of calls, and one queued behind them", ok);
+	for (int i = 0; i < SHADOW_RING_SLOTS; i++)
+		timed_out += ethos_block_and_retire(ev[i], &fi, sizeof(fi), &size) ==
+			     StatusTimedOut;
+	CHECK("every call in the ring fails TimedOut", timed_out == SHADOW_RING_SLOTS);
+	CHECK_STATUS("the queued call fails Unavailable at the reset",
+		     ethos_block_and_retire(ev[SHADOW_RING_SLOTS], &fi, sizeof(fi), &size),
+		     StatusUnavailable);
+	uint64_t took = ethos_time() - t0;
+	printf("files: the hung daemon's ring was reset after %lu ms\n",
+	       (unsigned long)(took / 1000000));
+	CHECK("... after the 5 s deadlines, before the daemon came back (6.5 s)",
+	      took >= 5000000000ULL && took < 6500000000ULL);
+	enum status st = StatusUnavailable;
+	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
+		st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi);
+		if (st == StatusUnavailable)
+			sleep_ms(100);
+	}
+	CHECK_STATUS("the daemon serves again after its hang", st, StatusNotFound);
+	CHECK("no event left", pending_count() == 0);
+}
+
 /* A reply that does not come while the daemon looks alive (--stall-on
  * shadowdaemon-stall: the daemon answers it NotFound only 7 s later): the
  * call fails TimedOut after 5 s (a fileInformation's deadline), not
@@ -726,6 +773,7 @@ int main(void)
 	exec_file();
 	figures(data);
 	stalled_reply();
+	hung_daemon();
 	daemon_dies(data);
 	daemon_quits();
 	return check_failures;

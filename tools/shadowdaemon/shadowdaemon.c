@@ -1,6 +1,6 @@
 /*
  * shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME]
- *              [--stall-on NAME]
+ *              [--stall-on NAME] [--hang-on NAME]
  *
  * Serves the files of one Ethos domain from DIR (serve.c), over the ring
  * the domain's kernel announces in xenstore (protocol:
@@ -25,6 +25,11 @@
  * later, while the others are served: longer than the kernel waits for a
  * stat (5 s), so the kernel must fail it TimedOut and then drop the late
  * reply.  One at a time.
+ * --hang-on NAME: such a request makes the daemon stop serving anything
+ * for HANG_MS while it stays alive (its port bound, its node there), as a
+ * daemon stuck in a system call would: every call in the ring times out,
+ * and the kernel, owed a reply for every slot, resets the ring.  Then it
+ * serves again, and re-syncs on the reset as usual.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,8 +50,9 @@
 #define GONE_GRACE_MS 3000
 #define FALLBACK_MS 5000
 #define STALL_MS 7000
+#define HANG_MS 6500
 
-static const char *domain_name, *die_on, *quit_on, *stall_on;
+static const char *domain_name, *die_on, *quit_on, *stall_on, *hang_on;
 static int quitting;
 static uint64_t xs_watch_seen;     /* watch events drained so far */
 static int rootfd = -1;
@@ -198,7 +204,17 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 	 * at once, too, as every new watch does: harmless). */
 	snprintf(name_path, sizeof(name_path), "/local/domain/%d/name", domid);
 	xs_watch(xs, name_path, "domain-name");
+	uint64_t hang_until = 0;                    /* --hang-on */
 	while (!stop && !quitting) {
+		if (hang_until != 0) {
+			uint64_t now = now_ms();
+			if (now < hang_until) {
+				poll(NULL, 0, (int)(hang_until - now));
+				continue;
+			}
+			hang_until = 0;
+			fprintf(stderr, "shadowdaemon: serving again (--hang-on)\n");
+		}
 		if (__atomic_load_n(&ring->kernel_gen, __ATOMIC_ACQUIRE) != gen ||
 		    ring->daemon_gen != gen) {
 			/* (Re)connect: take the kernel's indexes as they are.
@@ -247,6 +263,13 @@ static void serve_ring(int domid, struct shadow_ring *ring, evtchn_port_t local)
 			    last_element_is(&req, die_on)) {
 				fprintf(stderr, "shadowdaemon: dying on request (--die-on)\n");
 				_exit(3);
+			}
+			if (hang_on != NULL && req.path_len <= SHADOW_PATH_MAX &&
+			    last_element_is(&req, hang_on)) {
+				fprintf(stderr, "shadowdaemon: hanging for %d ms (--hang-on)\n",
+					HANG_MS);
+				hang_until = now_ms() + HANG_MS;
+				break;          /* nothing more is served */
 			}
 			if (stall_on != NULL && stalled_id == 0 &&
 			    req.path_len <= SHADOW_PATH_MAX &&
@@ -388,11 +411,13 @@ int main(int argc, char **argv)
 			quit_on = argv[i + 1];
 		else if (strcmp(argv[i], "--stall-on") == 0)
 			stall_on = argv[i + 1];
+		else if (strcmp(argv[i], "--hang-on") == 0)
+			hang_on = argv[i + 1];
 		else
 			break;
 	}
 	if (domain_name == NULL || root == NULL || argc % 2 == 0) {
-		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME] [--stall-on NAME]\n");
+		fprintf(stderr, "usage: shadowdaemon --domain NAME --root DIR [--die-on NAME] [--quit-on NAME] [--stall-on NAME] [--hang-on NAME]\n");
 		return 64;
 	}
 	if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
