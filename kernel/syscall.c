@@ -786,7 +786,9 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
  * (no_caller_saved_registers).  The return path has nothing to check: an
  * upcall, a due callback or a yield can only arise in a kernel entry that
  * takes the heavy path, which ran them all before this process last
- * returned to user mode, and the kernel runs with events masked.
+ * returned to user mode, and the kernel runs with events masked.  The one
+ * flag that can outlive a return, deferred work asked for while deferred
+ * work ran, sends the syscall down the heavy path (entry.S).
  * A batch reaches the same handlers through syscall_table.
  */
 #define LIGHT __attribute__((no_caller_saved_registers, used))

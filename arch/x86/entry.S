@@ -134,7 +134,9 @@ trap_syscall:
 	 * no_caller_saved_registers) and takes the user's rdi and rsi as
 	 * they are, so only rax changes; rcx and r11 are still in Xen's
 	 * frame; and it cannot block, switch or leave work for the return
-	 * path, so the return is Xen's iret at once.  rcx is free to use
+	 * path, so the return is Xen's iret at once.  Deferred work can be
+	 * pending at entry (a watch event read during the last deferred run
+	 * asks for another): then the heavy path runs, and so its return.  rcx is free to use
 	 * here: the heavy path below reloads it from the frame.  Xen's frame
 	 * is [rcx, r11, rip, cs, rflags, rsp, ss].
 	 */
@@ -142,14 +144,17 @@ trap_syscall:
 	jae heavy_syscall
 	testb $3, 24(%rsp)        /* cs: from the kernel, the heavy path panics */
 	jz heavy_syscall
+	cmpb $0, deferred_flag(%rip)
+	jne heavy_syscall         /* work was asked for: the heavy return runs it */
 	movq syscall_light(,%rax,8), %rcx
 	testq %rcx, %rcx
 	jz heavy_syscall
 	cld
+	subq $8, %rsp             /* Xen's 7 words: realign to 16 for the call */
 	call *%rcx
-	movq (%rsp), %rcx
-	movq 8(%rsp), %r11
-	addq $16, %rsp
+	movq 8(%rsp), %rcx
+	movq 16(%rsp), %r11
+	addq $24, %rsp
 	pushq $0
 	jmp hypercall_page + __HYPERVISOR_iret * 32
 

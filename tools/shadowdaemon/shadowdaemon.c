@@ -50,7 +50,7 @@
 #define GONE_GRACE_MS 3000
 #define FALLBACK_MS 5000
 #define STALL_MS 7000
-#define HANG_MS 6500
+#define HANG_MS 8000
 
 static const char *domain_name, *die_on, *quit_on, *stall_on, *hang_on;
 static int quitting;
