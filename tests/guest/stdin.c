@@ -200,13 +200,14 @@ static int callback_line(int blocked)
 			ask();
 		asked = 1;
 		if (!blocked) {
-			uint64_t deadline = ethos_time() + 30000 * MS;
+			/* A backstop: the line's watchdog ends it first. */
+			uint64_t deadline = ethos_time() + 2 * LINE_WAIT_MS * MS;
 			while (cb_runs == runs && ethos_time() < deadline)
 				;
 			bad = cb_runs == runs;
 			continue;
 		}
-		ethos_beep(ethos_time() + 30000 * MS, &timeout);
+		ethos_beep(ethos_time() + 2 * LINE_WAIT_MS * MS, &timeout);
 		struct ethos_tree_node t[3] = {
 			{ .kind = TreeThreshold, .k = 1, .first_child = 1, .nchildren = 2 },
 			{ .kind = TreeLeaf, .event = rd },
