@@ -168,12 +168,53 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t n)
 }
 ALIAS(write);
 
-/* One console read: blocks until some input arrives (1..n bytes). */
+/*
+ * Console input for fd 0.  One readConsole event gives what has arrived
+ * (1 .. n bytes, never more than asked: what is left waits in the kernel
+ * for the next read), so a read returns a short count as a terminal
+ * does, and blocks while nothing has been typed.  The console has no
+ * line discipline, so this does the two parts of one that programs
+ * reading lines need: a CR (what Enter sends on a raw terminal) reads as
+ * a newline, and a Ctrl-D reads as end of file: the read returns the
+ * bytes before it, the next read returns 0, and bytes after it are kept
+ * here for the reads after that.  No echo: the console does not echo,
+ * and a program that wants it prints what it reads (as user/sh.c does).
+ */
+#define CTRL_D 4
+static char con_buf[ETHOS_CONSOLE_READ_MAX];
+static size_t con_len, con_off;
+
+static int console_read(char *buf, size_t n)
+{
+	size_t k = 0;
+
+	if (n > ETHOS_CONSOLE_READ_MAX)     /* a short read, not EINVAL */
+		n = ETHOS_CONSOLE_READ_MAX;
+	if (con_off == con_len) {
+		EventId e;
+		uint64_t size = 0;
+		enum status st = ethos_read_console(n, &e);
+
+		if (st == StatusOk)
+			st = ethos_block_and_retire(e, con_buf, n, &size);
+		if (st != StatusOk)
+			return fail(st);
+		con_len = (size_t)size;
+		con_off = 0;
+	}
+	if (con_buf[con_off] == CTRL_D) {
+		con_off++;
+		return 0;
+	}
+	while (k < n && con_off < con_len && con_buf[con_off] != CTRL_D) {
+		char c = con_buf[con_off++];
+		buf[k++] = c == '\r' ? '\n' : c;
+	}
+	return (int)k;
+}
+
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t n)
 {
-	EventId e;
-	uint64_t size = 0;
-
 	if (ethos_posix_is_file(fd))
 		return ethos_posix_read(fd, buf, n);
 	if (fd != 0 || !std_fd(fd)) {
@@ -184,13 +225,7 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t n)
 		return 0;
 	if (conn_of(0) != HANDLE_NONE)
 		return conn_read(conn_of(0), buf, n);
-	enum status st = ethos_read_console(n, &e);
-	if (st != StatusOk)
-		return fail(st);
-	st = ethos_block_and_retire(e, buf, n, &size);
-	if (st != StatusOk)
-		return fail(st);
-	return (int)size;
+	return console_read(buf, n);
 }
 ALIAS(read);
 

@@ -257,8 +257,12 @@ static int suite(int with_input)
 	enum status kst = ethos_kernel_stats(kstart, 0);
 	/* First: any later reader (the fuzzer too) could take the input. */
 	if (with_input) {
-		static const struct test console = { "/tests/console", 0, 0, 0 };
-		run_test(&console);
+		static const struct test input[] = {
+			{ "/tests/console", 0, 0, 0 },
+			{ "/tests/stdin", 0, 0, 0 },   /* its lines after console's */
+		};
+		for (unsigned i = 0; i < sizeof(input) / sizeof(input[0]); i++)
+			run_test(&input[i]);
 	}
 	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		run_test(&tests[i]);
@@ -282,8 +286,9 @@ static int suite(int with_input)
 
 int main(int argc, char **argv)
 {
-	/* "suite-input": the runner types a line on the console for the
-	 * console-input test; plain "suite" where nobody types. */
+	/* "suite-input": the runner types lines on the console for the
+	 * console-input tests (console, stdin); plain "suite" where nobody
+	 * types. */
 	if (argc > 1 && strcmp(argv[1], "suite") == 0)
 		return suite(0);
 	if (argc > 1 && strcmp(argv[1], "suite-input") == 0)

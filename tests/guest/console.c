@@ -1,6 +1,7 @@
 /*
  * Console input as events.  The test runner types "ethos-input-test" and a
- * newline on the console after boot; this program reads it with
+ * newline on the console when this program asks (the first line
+ * "...: waiting for input", run-dom0 ETHOS_INPUT_ON); it reads it with
  * readConsole events, each raced against a timeout beep.
  */
 #include "check.h"
@@ -43,6 +44,7 @@ int main(void)
 		     StatusInvalidArgument);
 	CHECK_STATUS("readConsole of too many bytes", ethos_read_console(1 << 20, &rd),
 		     StatusInvalidArgument);
+	printf("console: waiting for input\n");
 	while (len < (int)sizeof(line) - 1 &&
 	       (n = read_some(line + len, (int)sizeof(line) - 1 - len)) > 0) {
 		len += n;

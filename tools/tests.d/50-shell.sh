@@ -5,6 +5,9 @@ shell_session='echo hello   shell
 /bin/echo one two three
 echo abc def | upper
 echo one two three | upper | wc
+upper
+typed to upper
+'$'\x04''
 nosuchprog arg
 crash
 echo after the crash
@@ -27,6 +30,11 @@ shell_has "builtin echo with arguments" '^\$ hello shell$'
 shell_has "a program with arguments" '^\$ one two three$'
 shell_has "a pipeline over connections" '^\$ ABC DEF$'
 shell_has "a three-stage pipeline" '^\$ 1 3 14$'
+shell_has "a program reading the console (newlib's fd 0)" '^\$ TYPED TO UPPER$'
+# Only if Ctrl-D was its end of file: else upper would take this line too.
+# (The newline typed after the Ctrl-D may reach the shell: an empty line,
+# one more prompt.)
+shell_has "Ctrl-D ends it, the shell reads again" '^(\$ )+sh: nosuchprog: not found$'
 shell_has "a missing program" 'sh: nosuchprog: not found'
 shell_has "a crashing child" '^sh: crash: crashed \(trap 14\)$'
 shell_has "goes on after the crash" '^\$ after the crash$'
