@@ -1,7 +1,8 @@
 # make debug's pieces: QEMU's gdb stub (run-dom0 --gdb) and
 # tools/gdb/ethos.gdb, driven by gdb in batch mode: a hardware breakpoint
 # in init's main (user symbols), then in the kernel's getpid handler, with
-# a backtrace through the trap path.  Sourced by tools/run-tests.
+# a backtrace through the syscall gate (getpid is a light syscall: the
+# handler, light_getpid, trap_syscall in entry.S).  Sourced by tools/run-tests.
 if command -v gdb > /dev/null; then
 	gdb_port=$((20000 + $$ % 10000))
 	gdb_log=$logdir/gdb.log
@@ -19,8 +20,9 @@ if command -v gdb > /dev/null; then
 		-ex continue > "$gdb_log" 2>&1 || true
 	wait "$gdb_qemu" || true
 	if grep -aq '^Breakpoint 1, main (argc=1' "$gdb_log" &&
-	   grep -aq '^Breakpoint 2, sys_getpid (p=' "$gdb_log" &&
-	   grep -aqE '^#1 .* in kernel_syscall ' "$gdb_log" &&
+	   grep -aqE '^Breakpoint 2(\.[0-9]+)?, sys_getpid \(' "$gdb_log" &&
+	   grep -aqE '^#1 .*light_getpid ' "$gdb_log" &&
+	   grep -aqE '^#2 .* in trap_syscall ' "$gdb_log" &&
 	   [ "$(tail -n 1 "$logdir/gdb-qemu.log")" = "guest: exit 0" ]; then
 		pass "gdb: breakpoints in init's main and sys_getpid, backtrace, run to exit"
 	else
