@@ -744,6 +744,7 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 	 * entry's words are moved without checking it again. */
 	uintptr_t end = calls + in.count * sizeof(struct ethos_batch_call);
 	uint32_t done = 0;
+	beep_batch_begin();           /* one clock read for its beeps */
 	for (uintptr_t entry = calls; entry < end;
 	     entry += sizeof(struct ethos_batch_call)) {
 		uintptr_t ustatus = entry + offsetof(struct ethos_batch_call, status);
@@ -762,6 +763,7 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 			/* The last call waits: its status and out.done are
 			 * written when it is done (wait_finish). */
 			wait_in_batch(p, ustatus, uout, done);
+			beep_batch_end();
 			return StatusBlocked;
 		}
 		ok = uaccess_store64(ustatus, (uint64_t)status);
@@ -769,6 +771,7 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 		if (status != StatusOk && (in.flags & ETHOS_BATCH_STOP))
 			break;
 	}
+	beep_batch_end();
 	out.done = done;
 	st = copyout(uout, &out, sizeof(out));
 	ASSERT(st == StatusOk);

@@ -9,8 +9,49 @@
 #include <kernel/proc.h>
 #include <xen/time.h>
 #include <kernel/beepheap.h>
+#include "event_new.h"
 
 static struct beep_heap heap;
+
+/*
+ * The time a batch's beeps are compared with: read at the batch's first
+ * beep and kept until the batch ends (beep_batch_begin/_end, sys_batch),
+ * where a Xen clock read a beep was a tenth of a batched beep's cost.
+ * It is at most the batch's duration early, and it only decides whether
+ * a beep is already due: a deadline after it goes to the heap, and one
+ * that passed meanwhile fires at once from the timer, so no beep ever
+ * fires before its deadline (fired_ns >= deadline either way).
+ * Outside a batch the clock is read each time.  (A batch runs to its
+ * end without a switch: a yield in it takes effect on the return to user
+ * mode, and the calls that block are refused in a batch but the last.)
+ */
+static bool in_batch;
+static bool batch_now_read;
+static uint64_t batch_now;
+
+void beep_batch_begin(void)
+{
+	ASSERT(!in_batch);
+	in_batch = true;
+	batch_now_read = false;
+}
+
+void beep_batch_end(void)
+{
+	ASSERT(in_batch);
+	in_batch = false;
+}
+
+static inline uint64_t beep_now(void)
+{
+	if (!in_batch)
+		return time_now_ns();
+	if (!batch_now_read) {
+		batch_now = time_now_ns();
+		batch_now_read = true;
+	}
+	return batch_now;
+}
 
 static void beep_detach(struct event *ev)
 {
@@ -25,14 +66,14 @@ static const struct event_source beep_source = {
 enum status beep_create(struct proc *p, uint64_t deadline, EventId *id)
 {
 	enum status st;
-	uint64_t now = time_now_ns();
+	uint64_t now = beep_now();
 	bool due = deadline <= now;
 
 	/* Room in the heap first: a failing beep creates no event. */
 	if (!due && !beep_heap_reserve(&heap))
 		return StatusNoMemory;
-	struct event *ev = event_new(p, &beep_source, id, &st);
-	if (ev == NULL) {
+	struct event *ev = event_new_inline(p, &beep_source, id, &st);
+	if (__builtin_expect(ev == NULL, 0)) {
 		beep_heap_trim(&heap);
 		return st;
 	}

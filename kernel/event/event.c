@@ -7,8 +7,9 @@
 #include <kernel/panic.h>
 #include <kernel/kstat.h>
 #include <kernel/uaccess.h>
+#include "event_new.h"
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT EVENT_NO_SLOT
 #define FIRST_CAPACITY 64
 
 void event_table_init(struct event_table *t)
@@ -22,7 +23,7 @@ void event_table_init(struct event_table *t)
 
 /* Doubles the slot array (up to EVENTS_PER_PROC), threading new slots
  * onto the free list.  Generations start at 1 so no id is 0. */
-static __attribute__((noinline)) bool table_grow(struct event_table *t)
+bool event_table_grow(struct event_table *t)
 {
 	uint32_t cap = t->capacity ? t->capacity * 2 : FIRST_CAPACITY;
 
@@ -47,50 +48,7 @@ static __attribute__((noinline)) bool table_grow(struct event_table *t)
 struct event *event_new(struct proc *p, const struct event_source *src,
 			EventId *id, enum status *st)
 {
-	struct event_table *t = &p->events;
-
-	if (t->free_head == NO_SLOT && !table_grow(t)) {
-		*st = t->capacity >= EVENTS_PER_PROC ? StatusNoSpace : StatusNoMemory;
-		return NULL;
-	}
-	struct event *ev = kmalloc(sizeof(*ev));
-	if (ev == NULL) {
-		*st = StatusNoMemory;
-		return NULL;
-	}
-	kstat_inc(KStatEvents);
-	uint32_t slot = t->free_head;
-	struct event_slot *s = &t->slots[slot];
-	t->free_head = s->next_free;
-	s->ev = ev;
-	t->live++;
-	/*
-	 * Every field but the result bytes (result_size says how many are
-	 * valid) starts zero, the source's union too: a store a field, where
-	 * kzalloc's memset of 128 bytes (or gcc's rep stos for a struct
-	 * assignment, a step per word under QEMU) cost a batch of beeps ~100
-	 * instructions a call.  The assertion catches a field added before
-	 * the result bytes, which must be set here.
-	 */
-	_Static_assert(offsetof(struct event, inline_result) == 72 &&
-		       sizeof(ev->u) == 24,
-		       "event_new must set every field of struct event");
-	ev->state = EventPending;
-	ev->result_chunks = 0;
-	ev->source = src;
-	ev->owner = p;
-	ev->slot = slot;
-	ev->leaf = 0;
-	ev->wait = NULL;
-	ev->failure = StatusOk;
-	ev->result_size = 0;
-	ev->stamp = 0;
-	ev->cb = NULL;
-	ev->result = NULL;
-	__builtin_memset(&ev->u, 0, sizeof(ev->u));
-	*id = ((EventId)s->generation << 32) | (slot + 1);
-	*st = StatusOk;
-	return ev;
+	return event_new_inline(p, src, id, st);
 }
 
 EventId event_id(const struct event *ev)
@@ -320,7 +278,7 @@ void event_release(struct event *ev)
 	}
 	ASSERT(t->live + t->retired <= t->capacity);
 	ev->state = EventFree;
-	kfree(ev);
+	event_obj_free(ev);
 	kstat_dec(KStatEvents);
 }
 

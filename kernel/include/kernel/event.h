@@ -162,6 +162,9 @@ void event_release(struct event *ev);
 
 /* Sources. */
 enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
+/* Around a batch (sys_batch): its beeps share one clock read (beep.c). */
+void beep_batch_begin(void);
+void beep_batch_end(void);
 /* Completes every beep due by now; returns the next deadline or 0. */
 uint64_t beep_expire(uint64_t now);
 uint64_t beep_next_deadline(void);
