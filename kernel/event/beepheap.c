@@ -44,8 +44,7 @@ void beep_heap_trim(struct beep_heap *h)
 	}
 }
 
-/* Moves the event at i towards the root while its parent is later. */
-static void sift_up(struct beep_heap *h, uint32_t i)
+void beep_heap_sift_up(struct beep_heap *h, uint32_t i)
 {
 	struct event *ev = h->slot[i];
 	uint64_t d = ev->u.beep.deadline;
@@ -84,7 +83,7 @@ void beep_heap_insert(struct beep_heap *h, struct event *ev)
 {
 	ASSERT(h->count < h->capacity);
 	put(h, h->count++, ev);
-	sift_up(h, h->count - 1);
+	beep_heap_sift_up(h, h->count - 1);
 }
 
 void beep_heap_remove(struct beep_heap *h, struct event *ev)
@@ -98,7 +97,7 @@ void beep_heap_remove(struct beep_heap *h, struct event *ev)
 		 * deadline says: up if earlier than the hole's parent. */
 		put(h, i, last);
 		if (i > 0 && key(h, (i - 1) / 2) > last->u.beep.deadline)
-			sift_up(h, i);
+			beep_heap_sift_up(h, i);
 		else
 			sift_down(h, i);
 	}

@@ -110,7 +110,11 @@ static void random_against_model(void)
 			events[i].u.beep.deadline = now + 1 +
 				(unit_rand_below(4) ? unit_rand_below(1000000) :
 						      unit_rand_below(8));
-			beep_heap_insert(&h, &events[i]);
+			/* The inline insert (beep.c's) half the time. */
+			if (unit_rand_below(2))
+				beep_heap_insert(&h, &events[i]);
+			else
+				beep_heap_insert_inline(&h, &events[i]);
 			in_model[i] = true;
 			model_count++;
 		} else if (op < 85) {                /* cancel any one */

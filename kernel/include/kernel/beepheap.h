@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kernel/event.h>
+#include <kernel/panic.h>
 
 struct beep_heap {
 	struct event **slot;
@@ -31,6 +32,21 @@ static inline bool beep_heap_reserve(struct beep_heap *h)
 }
 /* Inserts ev; a beep_heap_reserve must have succeeded since the last insert. */
 void beep_heap_insert(struct beep_heap *h, struct event *ev);
+/* Moves the event at i towards the root while its parent is later. */
+void beep_heap_sift_up(struct beep_heap *h, uint32_t i);
+
+/* beep_heap_insert, inline: a deadline no earlier than its parent's (a
+ * batch of beeps in order) stays where it lands, without a call. */
+static inline void beep_heap_insert_inline(struct beep_heap *h, struct event *ev)
+{
+	uint32_t i = h->count++;
+
+	ASSERT(i < h->capacity);
+	h->slot[i] = ev;
+	ev->u.beep.index = i;
+	if (i > 0 && h->slot[(i - 1) / 2]->u.beep.deadline > ev->u.beep.deadline)
+		beep_heap_sift_up(h, i);
+}
 /* Removes ev, which must be in h. */
 void beep_heap_remove(struct beep_heap *h, struct event *ev);
 /* Gives the array back if h is empty (after a reserve whose insert never came). */

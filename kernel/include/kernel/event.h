@@ -162,6 +162,8 @@ void event_release(struct event *ev);
 
 /* Sources. */
 enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
+/* SysBeep's handler (uin: struct sys_beep_in, uout: struct sys_event_out). */
+enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
 /* Around a batch (sys_batch): its beeps share one clock read (beep.c). */
 void beep_batch_begin(void);
 void beep_batch_end(void);
@@ -192,6 +194,8 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf);
  * uout (struct sys_retire_out), the event freed (SysRetire's rules). */
 enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 			 uintptr_t uout);
+/* SysRetire's handler (uin: struct sys_retire_in). */
+enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
