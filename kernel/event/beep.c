@@ -25,33 +25,38 @@ static struct beep_heap heap;
  * Outside a batch the clock is read each time.  (A batch runs to its
  * end without a switch: a yield in it takes effect on the return to user
  * mode, and the calls that block are refused in a batch but the last.)
+ * batch_now is 0 until the batch's first beep reads it: a beep tests
+ * one word.
  */
 static bool in_batch;
-static bool batch_now_read;
 static uint64_t batch_now;
 
 void beep_batch_begin(void)
 {
 	ASSERT(!in_batch);
 	in_batch = true;
-	batch_now_read = false;
+	batch_now = 0;
 }
 
 void beep_batch_end(void)
 {
 	ASSERT(in_batch);
 	in_batch = false;
+	batch_now = 0;
+}
+
+static __attribute__((noinline)) uint64_t beep_read_clock(void)
+{
+	uint64_t now = time_now_ns();
+
+	if (in_batch)
+		batch_now = now;
+	return now;
 }
 
 static inline uint64_t beep_now(void)
 {
-	if (!in_batch)
-		return time_now_ns();
-	if (!batch_now_read) {
-		batch_now = time_now_ns();
-		batch_now_read = true;
-	}
-	return batch_now;
+	return __builtin_expect(batch_now != 0, 1) ? batch_now : beep_read_clock();
 }
 
 static void beep_detach(struct event *ev)
@@ -76,7 +81,7 @@ beep_make(struct proc *p, uint64_t deadline, EventId *id)
 	/* Room in the heap first: a failing beep creates no event. */
 	if (!due && __builtin_expect(!beep_heap_reserve(&heap), 0))
 		return StatusNoMemory;
-	struct event *ev = event_new_inline(p, &beep_source, id, &st);
+	struct event *ev = event_new_inline(p, &beep_source, id, &st, false);
 	if (__builtin_expect(ev == NULL, 0)) {
 		beep_heap_trim(&heap);
 		return st;
@@ -101,27 +106,30 @@ enum status beep_create(struct proc *p, uint64_t deadline, EventId *id)
 
 /*
  * SysBeep, in one function (no sys_beep -> beep_create -> event_new
- * layers, each saving registers): the input is one word, loaded inline;
- * the output word is probed writable first, so a failing beep has no
- * effect and the id's store cannot fail.
+ * layers, each saving registers): the input is one word, loaded inline.
+ * The id is stored without a probe first: if that store faults, the new
+ * beep is released again before the call returns BadAddress, so a failed
+ * beep still has no effect (its slot's generation moved on, which no id
+ * shows: ids are only ever compared).
  */
 enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	uint64_t deadline;
 	EventId id;
 	enum status st;
-	bool ok;
 
 	_Static_assert(sizeof(struct sys_beep_in) == 8 &&
 		       sizeof(struct sys_event_out) == 8, "one word each");
 	if (!user_range_ok(uin, 8) || !uaccess_load64(&deadline, uin))
 		return StatusBadAddress;
-	if ((st = user_writable(uout, 8)) != StatusOk)
-		return st;
+	if (!user_range_ok(uout, 8))
+		return StatusBadAddress;
 	if ((st = beep_make(p, deadline, &id)) != StatusOk)
 		return st;
-	ok = uaccess_store64(uout, id);
-	ASSERT(ok);                   /* probed writable above */
+	if (__builtin_expect(!uaccess_store64(uout, id), 0)) {
+		event_release(event_lookup(p, id));
+		return StatusBadAddress;
+	}
 	return StatusOk;
 }
 

@@ -5,7 +5,7 @@
 #include <kernel/kstring.h>
 #include <kernel/panic.h>
 
-#define MIN_CAPACITY 16
+#define MIN_CAPACITY BEEP_HEAP_SMALL
 
 static inline uint64_t key(const struct beep_heap *h, uint32_t i)
 {
@@ -18,13 +18,22 @@ static inline void put(struct beep_heap *h, uint32_t i, struct event *ev)
 	ev->u.beep.index = i;
 }
 
+/* Up to BEEP_HEAP_SMALL the array is the heap's own (h->small): a batch
+ * of beeps made and cancelled does not kmalloc and kfree an array each
+ * time.  The array moves between the two as the capacity crosses it. */
 static bool resize(struct beep_heap *h, uint32_t capacity)
 {
-	struct event **slot = krealloc(h->slot, h->count * sizeof(*slot),
-				       capacity * sizeof(*slot));
+	struct event **slot = capacity <= BEEP_HEAP_SMALL ? h->small :
+			      kmalloc(capacity * sizeof(*slot));
 
 	if (slot == NULL)
 		return false;
+	if (slot != h->slot) {
+		if (h->count != 0)
+			memcpy(slot, h->slot, h->count * sizeof(*slot));
+		if (h->slot != h->small)
+			kfree(h->slot);
+	}
 	h->slot = slot;
 	h->capacity = capacity;
 	return true;
@@ -38,7 +47,8 @@ bool beep_heap_grow(struct beep_heap *h)
 void beep_heap_trim(struct beep_heap *h)
 {
 	if (h->count == 0) {
-		kfree(h->slot);
+		if (h->slot != h->small)
+			kfree(h->slot);
 		h->slot = NULL;
 		h->capacity = 0;
 	}

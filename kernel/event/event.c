@@ -48,7 +48,7 @@ bool event_table_grow(struct event_table *t)
 struct event *event_new(struct proc *p, const struct event_source *src,
 			EventId *id, enum status *st)
 {
-	return event_new_inline(p, src, id, st);
+	return event_new_inline(p, src, id, st, true);
 }
 
 EventId event_id(const struct event *ev)
@@ -249,7 +249,7 @@ static inline __attribute__((always_inline)) void release_inline(struct event *e
 		s->next_free = t->free_head;
 		t->free_head = ev->slot;
 	}
-	ASSERT(t->live + t->retired <= t->capacity);
+	DEBUG_ASSERT(t->live + t->retired <= t->capacity);
 	ev->state = EventFree;
 	event_obj_free(ev);
 	kstat_dec(KStatEvents);

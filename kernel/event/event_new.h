@@ -29,9 +29,11 @@ _Static_assert(sizeof(struct event) == EVCACHE_OBJ, "an event is a cache object"
 #define event_obj_free(ev) evcache_free(ev)
 #endif
 
+/* clear_u false: the caller sets the source's part of the union itself
+ * (beep: its deadline and heap index; nothing reads the rest). */
 static inline __attribute__((always_inline)) struct event *
 event_new_inline(struct proc *p, const struct event_source *src,
-		 EventId *id, enum status *st)
+		 EventId *id, enum status *st, bool clear_u)
 {
 	struct event_table *t = &p->events;
 
@@ -74,7 +76,8 @@ event_new_inline(struct proc *p, const struct event_source *src,
 	ev->stamp = 0;
 	ev->cb = NULL;
 	ev->result = NULL;
-	__builtin_memset(&ev->u, 0, sizeof(ev->u));
+	if (clear_u)
+		__builtin_memset(&ev->u, 0, sizeof(ev->u));
 	*id = ((EventId)s->generation << 32) | (slot + 1);
 	*st = StatusOk;
 	return ev;

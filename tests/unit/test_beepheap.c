@@ -195,17 +195,41 @@ static void grow_and_shrink(void)
 	CHECK_EQ(live_allocs, 0);
 }
 
-/* A reserve whose insert never comes (the event could not be made). */
+/* A reserve whose insert never comes (the event could not be made); the
+ * array inside the heap up to BEEP_HEAP_SMALL, a failed growth past it. */
 static void reserve_then_trim(void)
 {
 	struct beep_heap h = { 0 };
 
 	CHECK(beep_heap_reserve(&h));
 	CHECK(h.capacity > 0);
+	CHECK(h.slot == h.small);
+	CHECK_EQ(live_allocs, 0);         /* no kmalloc for a few beeps */
 	beep_heap_trim(&h);
 	CHECK(h.slot == NULL && h.capacity == 0);
+	memset(in_model, 0, sizeof(in_model));
+	model_count = 0;
+	for (int i = 0; i < BEEP_HEAP_SMALL; i++) {
+		CHECK(beep_heap_reserve(&h));
+		events[i].u.beep.deadline = (uint64_t)(BEEP_HEAP_SMALL - i);
+		beep_heap_insert(&h, &events[i]);
+		in_model[i] = true;
+		model_count++;
+	}
+	CHECK_EQ(live_allocs, 0);
 	fail_next_alloc = 1;
-	CHECK(!beep_heap_reserve(&h));
+	CHECK(!beep_heap_reserve(&h));    /* the 17th needs a kmalloc */
+	CHECK(h.slot == h.small && h.count == BEEP_HEAP_SMALL);
+	check_heap(&h);
+	fail_next_alloc = 0;
+	CHECK(beep_heap_reserve(&h));
+	CHECK(h.slot != h.small && live_allocs == 1);
+	check_heap(&h);
+	for (int i = 0; i < BEEP_HEAP_SMALL; i++) {
+		beep_heap_remove(&h, &events[i]);
+		in_model[i] = false;
+		model_count--;
+	}
 	CHECK(h.slot == NULL && h.capacity == 0);
 	CHECK_EQ(live_allocs, 0);
 }

@@ -61,7 +61,7 @@ static inline void *evcache_alloc(void)
 	evcache.free.next = o->next;
 	o->next->prev = &evcache.free;
 	struct page *pg = evcache_page(o);
-	ASSERT(pg->private == EVCACHE_MAGIC && pg->refcount < EVCACHE_PER_PAGE);
+	DEBUG_ASSERT(pg->private == EVCACHE_MAGIC && pg->refcount < EVCACHE_PER_PAGE);
 	if (pg->refcount++ == 0)
 		evcache.empty--;          /* the kept empty page is in use */
 	return o;
@@ -72,8 +72,11 @@ static inline void evcache_free(void *obj)
 	struct evcache_obj *o = obj;
 	struct page *pg = evcache_page(o);
 
-	ASSERT(pg->private == EVCACHE_MAGIC && pg->refcount > 0 &&
-	       ((uintptr_t)obj & (EVCACHE_OBJ - 1)) == 0);
+	/* Debug builds check it is one of ours; every build that a page's
+	 * count cannot go below zero. */
+	DEBUG_ASSERT(pg->private == EVCACHE_MAGIC &&
+		     ((uintptr_t)obj & (EVCACHE_OBJ - 1)) == 0);
+	ASSERT(pg->refcount > 0);
 	o->next = evcache.free.next;
 	o->prev = &evcache.free;
 	evcache.free.next->prev = o;

@@ -20,6 +20,9 @@ uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
 
 static inline bool user_range_ok(uintptr_t uptr, uint64_t len)
 {
+	/* A constant length (a syscall's struct): one compare. */
+	if (__builtin_constant_p(len) && len > 0 && len <= USER_TOP)
+		return uptr <= USER_TOP - len;
 	return uptr < USER_TOP && len <= USER_TOP - uptr;
 }
 
