@@ -10,6 +10,7 @@
 #include <xen/time.h>
 #include <kernel/beepheap.h>
 #include <kernel/uaccess.h>
+#include <kernel/batchrun.h>
 #include "event_new.h"
 
 static struct beep_heap heap;
@@ -112,7 +113,8 @@ enum status beep_create(struct proc *p, uint64_t deadline, EventId *id)
  * beep still has no effect (its slot's generation moved on, which no id
  * shows: ids are only ever compared).
  */
-enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
+static inline __attribute__((always_inline)) enum status
+beep_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	uint64_t deadline;
 	EventId id;
@@ -132,6 +134,13 @@ enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
 	}
 	return StatusOk;
 }
+
+enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return beep_call(p, uin, uout);
+}
+
+DEFINE_BATCH_RUN(beep_batch_run, SysBeep, beep_call)
 
 uint64_t beep_next_deadline(void)
 {

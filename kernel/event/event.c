@@ -7,6 +7,7 @@
 #include <kernel/panic.h>
 #include <kernel/kstat.h>
 #include <kernel/uaccess.h>
+#include <kernel/batchrun.h>
 #include "event_new.h"
 
 #define NO_SLOT EVENT_NO_SLOT
@@ -321,7 +322,8 @@ retire_slow(struct proc *p, EventId event, uint64_t buf, uint64_t capacity,
 	return event_retire(p, &in, uout);
 }
 
-enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
+static inline __attribute__((always_inline)) enum status
+retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	struct event_table *t = &p->events;
 	uint64_t event, buf, capacity;
@@ -375,6 +377,13 @@ enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
 	kstat_dec(KStatEvents);
 	return StatusOk;
 }
+
+enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return retire_call(p, uin, uout);
+}
+
+DEFINE_BATCH_RUN(retire_batch_run, SysRetire, retire_call)
 
 void event_table_destroy(struct proc *p)
 {

@@ -52,7 +52,7 @@ static inline struct page *evcache_page(const void *obj)
 	return pfn_to_page(va_to_pfn(obj));
 }
 
-static inline void *evcache_alloc(void)
+static inline __attribute__((always_inline)) void *evcache_alloc(void)
 {
 	struct evcache_obj *o = evcache.free.next;
 
@@ -67,7 +67,7 @@ static inline void *evcache_alloc(void)
 	return o;
 }
 
-static inline void evcache_free(void *obj)
+static inline __attribute__((always_inline)) void evcache_free(void *obj)
 {
 	struct evcache_obj *o = obj;
 	struct page *pg = evcache_page(o);
