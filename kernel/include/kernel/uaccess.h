@@ -56,11 +56,14 @@ static inline bool uaccess_probe_write(uintptr_t uaddr)
  */
 static inline bool uaccess_load64(uint64_t *v, uintptr_t usrc)
 {
-	__asm__ goto("1:	movq (%1), %0\n"
+	/* An "m" operand: the address is folded into the move (entry + 8
+	 * costs no lea of its own). */
+	__asm__ goto("1:	movq %1, %0\n"
 		     "	.pushsection .ex_table, \"a\"\n"
 		     "	.quad 1b, %l[fault]\n"
 		     "	.popsection\n"
-		     : "=r"(*v) : "r"(usrc) : "memory" : fault);
+		     : "=r"(*v) : "m"(*(const volatile uint64_t *)usrc)
+		     : "memory" : fault);
 	return true;
 fault:
 	return false;
@@ -68,11 +71,11 @@ fault:
 
 static inline bool uaccess_store64(uintptr_t udst, uint64_t v)
 {
-	__asm__ goto("1:	movq %1, (%0)\n"
+	__asm__ goto("1:	movq %1, %0\n"
 		     "	.pushsection .ex_table, \"a\"\n"
 		     "	.quad 1b, %l[fault]\n"
 		     "	.popsection\n"
-		     : : "r"(udst), "r"(v) : "memory" : fault);
+		     : : "m"(*(volatile uint64_t *)udst), "r"(v) : "memory" : fault);
 	return true;
 fault:
 	return false;
