@@ -14,6 +14,7 @@
 #include <kernel/proc.h>
 #include <kernel/kernel.h>
 #include <kernel/uaccess.h>
+#include <kernel/batchrun.h>
 #include <xen/console.h>
 #include <xen/time.h>
 #include <kernel/mm.h>
@@ -750,13 +751,11 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 			 * (batchrun.h): NULL in batch_table, so that the
 			 * other calls pay nothing for the test. */
 			if (nr == SysBeep || nr == SysRetire) {
-				/* (A copy: entry itself stays in a register.) */
-				uintptr_t e = entry;
-				bool stopped = nr == SysBeep ?
-					beep_batch_run(p, &e, end, stop) :
-					retire_batch_run(p, &e, end, stop);
-				entry = e;
-				if (stopped)
+				uint64_t r = nr == SysBeep ?
+					beep_batch_run(p, entry, end, stop) :
+					retire_batch_run(p, entry, end, stop);
+				entry = r & ~BATCH_RUN_STOPPED;
+				if (r & BATCH_RUN_STOPPED)
 					break;
 				continue;
 			}

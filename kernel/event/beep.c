@@ -72,15 +72,33 @@ static const struct event_source beep_source = {
 
 /* A new beep of p for deadline: its id in *id, or a status and nothing
  * created.  Inline in beep_syscall, the hot path (a batch of beeps). */
+/* A beep already due: completed at once rather than at the next tick. */
+static __attribute__((noinline)) enum status
+beep_make_due(struct proc *p, uint64_t deadline, uint64_t now, EventId *id)
+{
+	enum status st;
+	struct event *ev = event_new_inline(p, &beep_source, id, &st, false);
+
+	if (ev == NULL)
+		return st;
+	ev->u.beep.deadline = deadline;
+	ev->u.beep.index = 0;
+	struct ethos_beep_result r = { .fired_ns = now };
+	event_complete(ev, &r, sizeof(r));
+	return StatusOk;
+}
+
 static inline __attribute__((always_inline)) enum status
 beep_make(struct proc *p, uint64_t deadline, EventId *id)
 {
 	enum status st;
 	uint64_t now = beep_now();
-	bool due = deadline <= now;
 
+	if (__builtin_expect(deadline <= now, 0))
+		return beep_make_due(p, deadline, now, id);
 	/* Room in the heap first: a failing beep creates no event. */
-	if (!due && __builtin_expect(!beep_heap_reserve(&heap), 0))
+	if (__builtin_expect(heap.count >= heap.capacity, 0) &&
+	    !beep_heap_grow(&heap))
 		return StatusNoMemory;
 	struct event *ev = event_new_inline(p, &beep_source, id, &st, false);
 	if (__builtin_expect(ev == NULL, 0)) {
@@ -88,14 +106,8 @@ beep_make(struct proc *p, uint64_t deadline, EventId *id)
 		return st;
 	}
 	ev->u.beep.deadline = deadline;
-	if (__builtin_expect(due, 0)) {
-		/* Already due: complete now rather than at the next tick. */
-		struct ethos_beep_result r = { .fired_ns = now };
-		event_complete(ev, &r, sizeof(r));
-		return StatusOk;
-	}
 	beep_heap_insert_inline(&heap, ev);
-	if (heap.slot[0] == ev)
+	if (ev->u.beep.index == 0)        /* the first now: the timer moves */
 		sched_rearm_timer();
 	return StatusOk;
 }

@@ -5,9 +5,10 @@
  * source's state loaded once.  Each entry still gets its own status
  * and the no-effect rule, exactly as when sys_batch runs it.
  *
- * The runner starts at *pentry (an entry for NR), runs entries while
- * they are NR calls, leaves *pentry past the last one it ran and returns
- * true if ETHOS_BATCH_STOP ended the batch there.  sys_batch probed the
+ * The runner starts at entry (one for NR), runs entries while they are
+ * NR calls and returns the address past the last one it ran, with
+ * BATCH_RUN_STOPPED set if ETHOS_BATCH_STOP ended the batch there (one
+ * return value: nothing is kept in memory across the loop).  sys_batch probed the
  * whole array writable first, so an entry's loads and status store
  * cannot fault.
  */
@@ -21,12 +22,14 @@
 
 struct proc;
 
+/* User addresses are below 2^63: the top bit is free for the flag. */
+#define BATCH_RUN_STOPPED (1ULL << 63)
+
 #define DEFINE_BATCH_RUN(name, NR, call)                                      \
-bool name(struct proc *p, uintptr_t *pentry, uintptr_t end, bool stop)       \
+uint64_t name(struct proc *p, uintptr_t entry, uintptr_t end, bool stop)     \
 {                                                                            \
-	uintptr_t entry = *pentry;                                           \
-	uint64_t nr = NR;                                                    \
-	bool stopped = false, ok;                                            \
+	uint64_t nr = NR, stopped = 0;                                       \
+	bool ok;                                                             \
                                                                              \
 	do {                                                                 \
 		uint64_t cin, cout;                                          \
@@ -41,17 +44,18 @@ bool name(struct proc *p, uintptr_t *pentry, uintptr_t end, bool stop)       \
 				     (uint64_t)st);                          \
 		ASSERT(ok);                                                  \
 		entry += sizeof(struct ethos_batch_call);                    \
-		if (st != StatusOk && stop) {                                \
-			stopped = true;                                      \
-			break;                                               \
+		if (__builtin_expect(st != StatusOk, 0)) {                   \
+			if (stop) {                                          \
+				stopped = BATCH_RUN_STOPPED;                 \
+				break;                                       \
+			}                                                    \
 		}                                                            \
 		if (entry >= end)                                            \
 			break;                                               \
 		ok = uaccess_load64(&nr, entry);                             \
 		ASSERT(ok);                                                  \
 	} while (nr == (NR));                                                \
-	*pentry = entry;                                                     \
-	return stopped;                                                      \
+	return entry | stopped;                                              \
 }
 
 #endif

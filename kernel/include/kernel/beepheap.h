@@ -46,7 +46,7 @@ static inline void beep_heap_insert_inline(struct beep_heap *h, struct event *ev
 	uint32_t i = h->count;
 	struct event **slot = h->slot;
 
-	ASSERT(i < h->capacity);
+	DEBUG_ASSERT(i < h->capacity);    /* reserved: checked just before */
 	h->count = i + 1;
 	slot[i] = ev;
 	ev->u.beep.index = i;

@@ -196,9 +196,9 @@ enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 			 uintptr_t uout);
 /* SysRetire's handler (uin: struct sys_retire_in). */
 enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
-/* A batch's run of beeps or retires from *entry (kernel/batchrun.h). */
-bool beep_batch_run(struct proc *p, uintptr_t *entry, uintptr_t end, bool stop);
-bool retire_batch_run(struct proc *p, uintptr_t *entry, uintptr_t end, bool stop);
+/* A batch's run of beeps or retires from entry (kernel/batchrun.h). */
+uint64_t beep_batch_run(struct proc *p, uintptr_t entry, uintptr_t end, bool stop);
+uint64_t retire_batch_run(struct proc *p, uintptr_t entry, uintptr_t end, bool stop);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);
