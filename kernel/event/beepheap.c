@@ -44,13 +44,15 @@ bool beep_heap_grow(struct beep_heap *h)
 	return resize(h, h->capacity ? h->capacity * 2 : MIN_CAPACITY);
 }
 
+/* An empty heap keeps its own array (no memory of its own to give
+ * back): the next beep needs no growth. */
 void beep_heap_trim(struct beep_heap *h)
 {
 	if (h->count == 0) {
 		if (h->slot != h->small)
 			kfree(h->slot);
-		h->slot = NULL;
-		h->capacity = 0;
+		h->slot = h->small;
+		h->capacity = BEEP_HEAP_SMALL;
 	}
 }
 
@@ -111,7 +113,7 @@ void beep_heap_remove(struct beep_heap *h, struct event *ev)
 		else
 			sift_down(h, i);
 	}
-	/* An empty heap gives its array back (the leak checks count pages);
+	/* An empty heap gives a kmalloc'd array back (the leak checks count pages);
 	 * a mostly empty one halves it.  A failed halving keeps the array. */
 	if (h->count == 0)
 		beep_heap_trim(h);
