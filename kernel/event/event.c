@@ -332,10 +332,11 @@ retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (!user_range_ok(uin, 24) || !uaccess_load64(&event, uin) ||
 	    !uaccess_load64(&buf, uin + 8) || !uaccess_load64(&capacity, uin + 16))
 		return StatusBadAddress;
-	uint32_t index = (uint32_t)event;
-	if (index == 0 || index > t->capacity)
+	/* Index 0 wraps to UINT32_MAX: one compare for both bounds. */
+	uint32_t slot = (uint32_t)event - 1;
+	if (slot >= t->capacity)
 		return StatusInvalidEvent;
-	struct event_slot *s = &t->slots[index - 1];
+	struct event_slot *s = &t->slots[slot];
 	struct event *ev = s->ev;
 	if (ev == NULL || s->generation != (uint32_t)(event >> 32))
 		return StatusInvalidEvent;
@@ -345,11 +346,14 @@ retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 		return retire_slow(p, event, buf, capacity, uout);
 	/* Completed: no wait holds it, its result is inline (no chunks). */
 	DEBUG_ASSERT(ev->wait == NULL && ev->result_chunks == 0);
+	/* Decided before the stores (each is a compiler barrier), applied
+	 * after them: the size is written on ReturnSpace too. */
+	bool room = capacity >= size;
 	if (!user_range_ok(uout, sizeof(struct sys_retire_out)) ||
 	    !uaccess_store64(uout + offsetof(struct sys_retire_out, size), size) ||
 	    !uaccess_store64(uout + offsetof(struct sys_retire_out, outcome), StatusOk))
 		return StatusBadAddress;
-	if (capacity < size)
+	if (!room)
 		return StatusReturnSpace;     /* the event stays completed */
 	/* An inline result is at most EVENT_INLINE_RESULT bytes: a buffer
 	 * that far below the top needs no exact check. */
@@ -375,7 +379,7 @@ retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 	} else {
 		s->generation++;
 		s->next_free = t->free_head;
-		t->free_head = index - 1;
+		t->free_head = slot;
 	}
 	ev->state = EventFree;
 	event_obj_free(ev);
