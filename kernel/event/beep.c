@@ -11,7 +11,7 @@
 #include <kernel/beepheap.h>
 #include <kernel/uaccess.h>
 #include <kernel/batchrun.h>
-#include "event_new.h"
+#include <kernel/event_new.h>
 
 static struct beep_heap heap;
 

@@ -8,7 +8,7 @@
 #include <kernel/kstat.h>
 #include <kernel/uaccess.h>
 #include <kernel/batchrun.h>
-#include "event_new.h"
+#include <kernel/event_new.h>
 
 #define NO_SLOT EVENT_NO_SLOT
 #define FIRST_CAPACITY 64

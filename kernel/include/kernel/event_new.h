@@ -1,7 +1,7 @@
 /*
  * event_new's body, inline: the sources with a hot create path (beep)
  * take it without a call, and event.c's event_new is the same code for
- * the others.  Private to kernel/event.
+ * the others.  For kernel/event only.
  */
 #ifndef EVENT_NEW_H
 #define EVENT_NEW_H
