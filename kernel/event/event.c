@@ -392,7 +392,7 @@ enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return retire_call(p, uin, uout);
 }
 
-DEFINE_BATCH_RUN(retire_batch_run, SysRetire, retire_call)
+DEFINE_BATCH_RUN(retire_batch_run, SysRetire, retire_call, (void)0)
 
 void event_table_destroy(struct proc *p)
 {

@@ -25,11 +25,14 @@ struct proc;
 /* User addresses are below 2^63: the top bit is free for the flag. */
 #define BATCH_RUN_STOPPED (1ULL << 63)
 
-#define DEFINE_BATCH_RUN(name, NR, call)                                      \
+/* setup: a statement run once before the loop (what call may use). */
+#define DEFINE_BATCH_RUN(name, NR, call, setup)                               \
 uint64_t name(struct proc *p, uintptr_t entry, uintptr_t end, bool stop)     \
 {                                                                            \
 	uint64_t nr = NR, stopped = 0;                                       \
 	bool ok;                                                             \
+                                                                             \
+	setup;                                                               \
                                                                              \
 	do {                                                                 \
 		uint64_t cin, cout;                                          \
