@@ -341,8 +341,10 @@ retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 	if (ev == NULL || s->generation != (uint32_t)(event >> 32))
 		return StatusInvalidEvent;
 	uint32_t size = ev->result_size;
-	if (ev->state != EventCompleted || ev->failure != StatusOk ||
-	    ev->result != ev->inline_result || size % 8 != 0 || ev->cb != NULL)
+	/* The five tests of the common case as one (or-ed, one branch). */
+	if (((uint64_t)(ev->state ^ EventCompleted) | (uint64_t)ev->failure |
+	     (size % 8) | (uintptr_t)ev->cb |
+	     ((uintptr_t)ev->result ^ (uintptr_t)ev->inline_result)) != 0)
 		return retire_slow(p, event, buf, capacity, uout);
 	/* Completed: no wait holds it, its result is inline (no chunks). */
 	DEBUG_ASSERT(ev->wait == NULL && ev->result_chunks == 0);
@@ -381,7 +383,8 @@ retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
 		s->next_free = t->free_head;
 		t->free_head = slot;
 	}
-	ev->state = EventFree;
+	/* (No EventFree store: the cache's link overwrites the state.) */
+	_Static_assert(offsetof(struct event, state) == 0, "the link's word");
 	event_obj_free(ev);
 	kstat_dec(KStatEvents);
 	return StatusOk;
