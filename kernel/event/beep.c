@@ -26,38 +26,25 @@ static struct beep_heap heap;
  * Outside a batch the clock is read each time.  (A batch runs to its
  * end without a switch: a yield in it takes effect on the return to user
  * mode, and the calls that block are refused in a batch but the last.)
- * batch_now is 0 until the batch's first beep reads it: a beep tests
+ * beep_batch_now is 0 until the batch's first beep reads it: a beep tests
  * one word.
  */
-static bool in_batch;
-static uint64_t batch_now;
-
-void beep_batch_begin(void)
-{
-	ASSERT(!in_batch);
-	in_batch = true;
-	batch_now = 0;
-}
-
-void beep_batch_end(void)
-{
-	ASSERT(in_batch);
-	in_batch = false;
-	batch_now = 0;
-}
+bool beep_in_batch;
+uint64_t beep_batch_now;
 
 static __attribute__((noinline)) uint64_t beep_read_clock(void)
 {
 	uint64_t now = time_now_ns();
 
-	if (in_batch)
-		batch_now = now;
+	if (beep_in_batch)
+		beep_batch_now = now;
 	return now;
 }
 
 static inline uint64_t beep_now(void)
 {
-	return __builtin_expect(batch_now != 0, 1) ? batch_now : beep_read_clock();
+	return __builtin_expect(beep_batch_now != 0, 1) ? beep_batch_now :
+							   beep_read_clock();
 }
 
 static void beep_detach(struct event *ev)
