@@ -14,6 +14,7 @@
 #include <kernel/proc.h>
 #include <kernel/kernel.h>
 #include <kernel/uaccess.h>
+#include <kernel/batchrun.h>
 #include <xen/console.h>
 #include <xen/time.h>
 #include <kernel/mm.h>
@@ -243,36 +244,9 @@ static enum status sys_exec_image(struct proc *p, uintptr_t uin, uintptr_t uout)
 	return proc_exec_image(p, (uintptr_t)in.image, in.image_len, name, &args);
 }
 
-static enum status sys_beep(struct proc *p, uintptr_t uin, uintptr_t uout)
-{
-	struct sys_beep_in in;
-	struct sys_event_out out;
-	enum status st;
-
-	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
-		return st;
-	if ((st = user_writable(uout, sizeof(out))) != StatusOk)
-		return st;
-	if ((st = beep_create(p, in.deadline_ns, &out.event)) != StatusOk)
-		return st;
-	st = copyout(uout, &out, sizeof(out));
-	ASSERT(st == StatusOk);       /* probed writable above */
-	return st;
-}
-
 static enum status sys_block(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
 	return wait_block(p, uin, uout);
-}
-
-static enum status sys_retire(struct proc *p, uintptr_t uin, uintptr_t uout)
-{
-	struct sys_retire_in in;
-	enum status st;
-
-	if ((st = copyin(&in, uin, sizeof(in))) != StatusOk)
-		return st;
-	return event_retire(p, &in, uout);
 }
 
 static enum status sys_block_retire(struct proc *p, uintptr_t uin,
@@ -666,9 +640,9 @@ static const syscall_fn syscall_table[SysCount] = {
 	[SysShutdown] = sys_shutdown,
 	[SysYield] = sys_yield,
 	[SysSpawn] = sys_spawn,
-	[SysBeep] = sys_beep,
+	[SysBeep] = beep_syscall,    /* kernel/event/beep.c */
 	[SysBlock] = sys_block,
-	[SysRetire] = sys_retire,
+	[SysRetire] = retire_syscall,  /* kernel/event/event.c */
 	[SysCancel] = sys_cancel,
 	[SysGetPendingEvents] = sys_pending,
 	[SysGetCompletedEvents] = sys_completed,
@@ -713,11 +687,21 @@ static const syscall_fn syscall_table[SysCount] = {
 		       (1ULL << SysBlockRetire))
 _Static_assert(SysCount <= 64, "BATCH_REFUSED holds a bit per syscall");
 
-static inline bool batchable(uint64_t nr, bool last)
+/* syscall_table without the calls a batch refuses: filled at the first
+ * batch, so that the loop's test is one load (blockRetire, allowed as
+ * the last call, is looked up apart, as are beep and retire, which run
+ * in their own loops). */
+static syscall_fn batch_table[SysCount];
+static bool batch_table_ready;
+
+static __attribute__((noinline)) void batch_table_fill(void)
 {
-	if (nr >= SysCount || syscall_table[nr] == NULL)
-		return false;
-	return ((BATCH_REFUSED >> nr) & 1) == 0 || (nr == SysBlockRetire && last);
+	for (uint64_t nr = 0; nr < SysCount; nr++)
+		batch_table[nr] = ((BATCH_REFUSED >> nr) & 1) ? NULL :
+				  syscall_table[nr];
+	batch_table[SysBeep] = NULL;          /* runs: see sys_batch */
+	batch_table[SysRetire] = NULL;
+	batch_table_ready = true;
 }
 
 /*
@@ -726,6 +710,9 @@ static inline bool batchable(uint64_t nr, bool last)
  * each call obeys the no-effect rule on its own.  An entry is read (its
  * first three words) and its status written with inline moves
  * (uaccess.h): the batch's own cost per call is what SysBatch saves.
+ * The loop keeps only p, the entry, the end and the stop flag across
+ * the call (callee-saved registers, nothing spilled); the rest is
+ * worked out at the end.
  */
 static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 {
@@ -742,36 +729,68 @@ static enum status sys_batch(struct proc *p, uintptr_t uin, uintptr_t uout)
 	    (st = user_writable(calls, in.count * sizeof(struct ethos_batch_call))) !=
 	    StatusOk)
 		return st;
+	if (__builtin_expect(!batch_table_ready, 0))
+		batch_table_fill();
 	/* The whole array's range is checked (user_writable above), so each
 	 * entry's words are moved without checking it again. */
-	uintptr_t end = calls + in.count * sizeof(struct ethos_batch_call);
-	uint32_t done = 0;
-	for (uintptr_t entry = calls; entry < end;
-	     entry += sizeof(struct ethos_batch_call)) {
-		uintptr_t ustatus = entry + offsetof(struct ethos_batch_call, status);
+	const uintptr_t size = sizeof(struct ethos_batch_call);
+	uintptr_t end = calls + in.count * size;
+	bool stop = (in.flags & ETHOS_BATCH_STOP) != 0;
+	uintptr_t entry;
+	beep_batch_begin();           /* one clock read for its beeps */
+	for (entry = calls; entry < end;) {
 		uint64_t nr, cin, cout;
-		int64_t status;
+		enum status status = StatusInvalidSyscall;
+		syscall_fn fn = NULL;
 		bool ok;
 
-		ok = uaccess_load64(&nr, entry) &&
-		     uaccess_load64(&cin, entry + offsetof(struct ethos_batch_call, in)) &&
-		     uaccess_load64(&cout, entry + offsetof(struct ethos_batch_call, out));
+		ok = uaccess_load64(&nr, entry);
 		ASSERT(ok);               /* probed writable, so readable */
-		done++;
-		status = batchable(nr, done == in.count) ?
-			 syscall_table[nr](p, cin, cout) : StatusInvalidSyscall;
-		if (status == StatusBlocked) {
-			/* The last call waits: its status and out.done are
-			 * written when it is done (wait_finish). */
-			wait_in_batch(p, ustatus, uout, done);
-			return StatusBlocked;
+		if (__builtin_expect(nr < SysCount, 1))
+			fn = batch_table[nr];
+		if (__builtin_expect(fn == NULL, 0)) {
+			/* A run of beeps or retires goes to its own loop
+			 * (batchrun.h): NULL in batch_table, so that the
+			 * other calls pay nothing for the test. */
+			if (nr == SysBeep || nr == SysRetire) {
+				uint64_t r = nr == SysBeep ?
+					beep_batch_run(p, entry, end, stop) :
+					retire_batch_run(p, entry, end, stop);
+				entry = r & ~BATCH_RUN_STOPPED;
+				if (r & BATCH_RUN_STOPPED)
+					break;
+				continue;
+			}
+			if (nr == SysBlockRetire && entry + size == end)
+				fn = syscall_table[nr];
 		}
-		ok = uaccess_store64(ustatus, (uint64_t)status);
+		ok = uaccess_load64(&cin, entry + offsetof(struct ethos_batch_call, in)) &&
+		     uaccess_load64(&cout, entry + offsetof(struct ethos_batch_call, out));
 		ASSERT(ok);
-		if (status != StatusOk && (in.flags & ETHOS_BATCH_STOP))
-			break;
+		if (__builtin_expect(fn != NULL, 1))
+			status = fn(p, cin, cout);
+		uintptr_t ustatus = entry + offsetof(struct ethos_batch_call, status);
+		entry += size;
+		if (__builtin_expect(status != StatusOk, 0)) {
+			if (status == StatusBlocked) {
+				/* The last call waits: its status and out.done
+				 * are written when it is done (wait_finish). */
+				wait_in_batch(p, ustatus, uout,
+					      (uint32_t)((entry - calls) / size));
+				beep_batch_end();
+				return StatusBlocked;
+			}
+			ok = uaccess_store64(ustatus, (uint64_t)status);
+			ASSERT(ok);
+			if (stop)
+				break;    /* it ran: counted in done */
+			continue;
+		}
+		ok = uaccess_store64(ustatus, StatusOk);
+		ASSERT(ok);
 	}
-	out.done = done;
+	beep_batch_end();
+	out.done = (uint32_t)((entry - calls) / size);
 	st = copyout(uout, &out, sizeof(out));
 	ASSERT(st == StatusOk);
 	return st;

@@ -5,7 +5,7 @@
 #include <kernel/kstring.h>
 #include <kernel/panic.h>
 
-#define MIN_CAPACITY 16
+#define MIN_CAPACITY BEEP_HEAP_SMALL
 
 static inline uint64_t key(const struct beep_heap *h, uint32_t i)
 {
@@ -18,13 +18,22 @@ static inline void put(struct beep_heap *h, uint32_t i, struct event *ev)
 	ev->u.beep.index = i;
 }
 
+/* Up to BEEP_HEAP_SMALL the array is the heap's own (h->small): a batch
+ * of beeps made and cancelled does not kmalloc and kfree an array each
+ * time.  The array moves between the two as the capacity crosses it. */
 static bool resize(struct beep_heap *h, uint32_t capacity)
 {
-	struct event **slot = krealloc(h->slot, h->count * sizeof(*slot),
-				       capacity * sizeof(*slot));
+	struct event **slot = capacity <= BEEP_HEAP_SMALL ? h->small :
+			      kmalloc(capacity * sizeof(*slot));
 
 	if (slot == NULL)
 		return false;
+	if (slot != h->slot) {
+		if (h->count != 0)
+			memcpy(slot, h->slot, h->count * sizeof(*slot));
+		if (h->slot != h->small)
+			kfree(h->slot);
+	}
 	h->slot = slot;
 	h->capacity = capacity;
 	return true;
@@ -35,17 +44,19 @@ bool beep_heap_grow(struct beep_heap *h)
 	return resize(h, h->capacity ? h->capacity * 2 : MIN_CAPACITY);
 }
 
+/* An empty heap keeps its own array (no memory of its own to give
+ * back): the next beep needs no growth. */
 void beep_heap_trim(struct beep_heap *h)
 {
 	if (h->count == 0) {
-		kfree(h->slot);
-		h->slot = NULL;
-		h->capacity = 0;
+		if (h->slot != h->small)
+			kfree(h->slot);
+		h->slot = h->small;
+		h->capacity = BEEP_HEAP_SMALL;
 	}
 }
 
-/* Moves the event at i towards the root while its parent is later. */
-static void sift_up(struct beep_heap *h, uint32_t i)
+void beep_heap_sift_up(struct beep_heap *h, uint32_t i)
 {
 	struct event *ev = h->slot[i];
 	uint64_t d = ev->u.beep.deadline;
@@ -84,7 +95,7 @@ void beep_heap_insert(struct beep_heap *h, struct event *ev)
 {
 	ASSERT(h->count < h->capacity);
 	put(h, h->count++, ev);
-	sift_up(h, h->count - 1);
+	beep_heap_sift_up(h, h->count - 1);
 }
 
 void beep_heap_remove(struct beep_heap *h, struct event *ev)
@@ -98,11 +109,11 @@ void beep_heap_remove(struct beep_heap *h, struct event *ev)
 		 * deadline says: up if earlier than the hole's parent. */
 		put(h, i, last);
 		if (i > 0 && key(h, (i - 1) / 2) > last->u.beep.deadline)
-			sift_up(h, i);
+			beep_heap_sift_up(h, i);
 		else
 			sift_down(h, i);
 	}
-	/* An empty heap gives its array back (the leak checks count pages);
+	/* An empty heap gives a kmalloc'd array back (the leak checks count pages);
 	 * a mostly empty one halves it.  A failed halving keeps the array. */
 	if (h->count == 0)
 		beep_heap_trim(h);

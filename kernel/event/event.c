@@ -7,8 +7,10 @@
 #include <kernel/panic.h>
 #include <kernel/kstat.h>
 #include <kernel/uaccess.h>
+#include <kernel/batchrun.h>
+#include <kernel/event_new.h>
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT EVENT_NO_SLOT
 #define FIRST_CAPACITY 64
 
 void event_table_init(struct event_table *t)
@@ -22,7 +24,7 @@ void event_table_init(struct event_table *t)
 
 /* Doubles the slot array (up to EVENTS_PER_PROC), threading new slots
  * onto the free list.  Generations start at 1 so no id is 0. */
-static __attribute__((noinline)) bool table_grow(struct event_table *t)
+bool event_table_grow(struct event_table *t)
 {
 	uint32_t cap = t->capacity ? t->capacity * 2 : FIRST_CAPACITY;
 
@@ -47,50 +49,7 @@ static __attribute__((noinline)) bool table_grow(struct event_table *t)
 struct event *event_new(struct proc *p, const struct event_source *src,
 			EventId *id, enum status *st)
 {
-	struct event_table *t = &p->events;
-
-	if (t->free_head == NO_SLOT && !table_grow(t)) {
-		*st = t->capacity >= EVENTS_PER_PROC ? StatusNoSpace : StatusNoMemory;
-		return NULL;
-	}
-	struct event *ev = kmalloc(sizeof(*ev));
-	if (ev == NULL) {
-		*st = StatusNoMemory;
-		return NULL;
-	}
-	kstat_inc(KStatEvents);
-	uint32_t slot = t->free_head;
-	struct event_slot *s = &t->slots[slot];
-	t->free_head = s->next_free;
-	s->ev = ev;
-	t->live++;
-	/*
-	 * Every field but the result bytes (result_size says how many are
-	 * valid) starts zero, the source's union too: a store a field, where
-	 * kzalloc's memset of 128 bytes (or gcc's rep stos for a struct
-	 * assignment, a step per word under QEMU) cost a batch of beeps ~100
-	 * instructions a call.  The assertion catches a field added before
-	 * the result bytes, which must be set here.
-	 */
-	_Static_assert(offsetof(struct event, inline_result) == 72 &&
-		       sizeof(ev->u) == 24,
-		       "event_new must set every field of struct event");
-	ev->state = EventPending;
-	ev->result_chunks = 0;
-	ev->source = src;
-	ev->owner = p;
-	ev->slot = slot;
-	ev->leaf = 0;
-	ev->wait = NULL;
-	ev->failure = StatusOk;
-	ev->result_size = 0;
-	ev->stamp = 0;
-	ev->cb = NULL;
-	ev->result = NULL;
-	__builtin_memset(&ev->u, 0, sizeof(ev->u));
-	*id = ((EventId)s->generation << 32) | (slot + 1);
-	*st = StatusOk;
-	return ev;
+	return event_new_inline(p, src, id, st, true);
 }
 
 EventId event_id(const struct event *ev)
@@ -100,7 +59,8 @@ EventId event_id(const struct event *ev)
 	return ((EventId)gen << 32) | (ev->slot + 1);
 }
 
-struct event *event_lookup(struct proc *p, EventId id)
+static inline __attribute__((always_inline)) struct event *
+lookup_inline(struct proc *p, EventId id)
 {
 	const struct event_table *t = &p->events;
 	uint32_t index = (uint32_t)id;
@@ -111,6 +71,11 @@ struct event *event_lookup(struct proc *p, EventId id)
 	if (s->ev == NULL || s->generation != (uint32_t)(id >> 32))
 		return NULL;
 	return s->ev;
+}
+
+struct event *event_lookup(struct proc *p, EventId id)
+{
+	return lookup_inline(p, id);
 }
 
 /*
@@ -216,39 +181,6 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf)
 	return result_copyout(ev, ubuf);
 }
 
-enum status event_retire(struct proc *p, const struct sys_retire_in *in,
-			 uintptr_t uout)
-{
-	struct sys_retire_out out;
-	struct event *ev;
-	enum status st;
-
-	if ((ev = event_lookup(p, in->event)) == NULL)
-		return StatusInvalidEvent;
-	if (ev->state != EventCompleted)
-		return StatusNotCompleted;
-	if (ev->failure != StatusOk) {
-		/* A failed event has no result.  Retire frees it and reports the
-		 * failure as the event's outcome: the call itself succeeded. */
-		out = (struct sys_retire_out){ .size = 0, .outcome = ev->failure };
-		if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
-			return st;       /* nothing written: the event stays */
-		event_release(ev);
-		return StatusOk;
-	}
-	out = (struct sys_retire_out){ .size = ev->result_size,
-				       .outcome = StatusOk };
-	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
-		return st;
-	if (in->capacity < ev->result_size)
-		return StatusReturnSpace;     /* the event stays completed */
-	/* A bad buffer fails here, before the event is freed. */
-	if ((st = result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
-		return st;
-	event_release(ev);
-	return StatusOk;
-}
-
 static void result_free(struct event *ev)
 {
 	if (ev->result_chunks != 0) {
@@ -293,15 +225,15 @@ static __attribute__((noinline)) void release_attachments(struct event *ev)
 	result_free(ev);
 }
 
-void event_release(struct event *ev)
+static inline __attribute__((always_inline)) void release_inline(struct event *ev)
 {
 	struct event_table *t = &ev->owner->events;
 	struct event_slot *s = &t->slots[ev->slot];
 
 	ASSERT(s->ev == ev);
-	if (ev->state == EventPending || ev->wait != NULL || ev->cb != NULL ||
+	if (__builtin_expect(ev->state == EventPending || ev->wait != NULL || ev->cb != NULL ||
 	    ev->result_chunks != 0 ||
-	    (ev->result != NULL && ev->result != ev->inline_result))
+	    (ev->result != NULL && ev->result != ev->inline_result), 0))
 		release_attachments(ev);
 	s->ev = NULL;
 	t->live--;
@@ -318,11 +250,155 @@ void event_release(struct event *ev)
 		s->next_free = t->free_head;
 		t->free_head = ev->slot;
 	}
-	ASSERT(t->live + t->retired <= t->capacity);
+	DEBUG_ASSERT(t->live + t->retired <= t->capacity);
 	ev->state = EventFree;
-	kfree(ev);
+	event_obj_free(ev);
 	kstat_dec(KStatEvents);
 }
+
+void event_release(struct event *ev)
+{
+	release_inline(ev);
+}
+
+/* SysRetire's rules on in (already in kernel memory); inline in
+ * retire_syscall, the hot path. */
+static inline __attribute__((always_inline)) enum status
+retire_inline(struct proc *p, const struct sys_retire_in *in, uintptr_t uout)
+{
+	struct sys_retire_out out;
+	struct event *ev;
+	enum status st;
+
+	if ((ev = lookup_inline(p, in->event)) == NULL)
+		return StatusInvalidEvent;
+	if (ev->state != EventCompleted)
+		return StatusNotCompleted;
+	if (__builtin_expect(ev->failure != StatusOk, 0)) {
+		/* A failed event has no result.  Retire frees it and reports the
+		 * failure as the event's outcome: the call itself succeeded. */
+		out = (struct sys_retire_out){ .size = 0, .outcome = ev->failure };
+		if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
+			return st;       /* nothing written: the event stays */
+		release_inline(ev);
+		return StatusOk;
+	}
+	out = (struct sys_retire_out){ .size = ev->result_size,
+				       .outcome = StatusOk };
+	if ((st = copyout(uout, &out, sizeof(out))) != StatusOk)
+		return st;
+	if (in->capacity < ev->result_size)
+		return StatusReturnSpace;     /* the event stays completed */
+	/* A bad buffer fails here, before the event is freed. */
+	if ((st = result_copyout(ev, (uintptr_t)in->buf)) != StatusOk)
+		return st;
+	release_inline(ev);
+	return StatusOk;
+}
+
+enum status event_retire(struct proc *p, const struct sys_retire_in *in,
+			 uintptr_t uout)
+{
+	return retire_inline(p, in, uout);
+}
+
+/*
+ * SysRetire.  The common case (a beep's or a child's exit: succeeded, a
+ * result of whole words in the event, no callback) is one function with
+ * no call: the slot found by the id is the one freed, the fields are read
+ * once into registers (each user store is a compiler barrier), and the
+ * result's words are moved inline.  Everything else goes through
+ * event_retire, the same rules in full.
+ */
+/* event_retire from retire_syscall's words: its input stays in
+ * registers there (no address taken). */
+static __attribute__((noinline)) enum status
+retire_slow(struct proc *p, EventId event, uint64_t buf, uint64_t capacity,
+	    uintptr_t uout)
+{
+	struct sys_retire_in in = { .event = event, .buf = (void *)buf,
+				    .capacity = capacity };
+
+	return event_retire(p, &in, uout);
+}
+
+static inline __attribute__((always_inline)) enum status
+retire_call(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	struct event_table *t = &p->events;
+	uint64_t event, buf, capacity;
+
+	_Static_assert(sizeof(struct sys_retire_in) == 24, "three words");
+	if (!user_range_ok(uin, 24) || !uaccess_load64(&event, uin) ||
+	    !uaccess_load64(&buf, uin + 8) || !uaccess_load64(&capacity, uin + 16))
+		return StatusBadAddress;
+	/* Index 0 wraps to UINT32_MAX: one compare for both bounds. */
+	uint32_t slot = (uint32_t)event - 1;
+	if (slot >= t->capacity)
+		return StatusInvalidEvent;
+	struct event_slot *s = &t->slots[slot];
+	struct event *ev = s->ev;
+	if (ev == NULL || s->generation != (uint32_t)(event >> 32))
+		return StatusInvalidEvent;
+	uint32_t size = ev->result_size;
+	/* The five tests of the common case as one (or-ed, one branch). */
+	if (((uint64_t)(ev->state ^ EventCompleted) | (uint64_t)ev->failure |
+	     (size % 8) | (uintptr_t)ev->cb |
+	     ((uintptr_t)ev->result ^ (uintptr_t)ev->inline_result)) != 0)
+		return retire_slow(p, event, buf, capacity, uout);
+	/* Completed: no wait holds it, its result is inline (no chunks). */
+	DEBUG_ASSERT(ev->wait == NULL && ev->result_chunks == 0);
+	/* Decided before the stores (each is a compiler barrier), applied
+	 * after them: the size is written on ReturnSpace too. */
+	bool room = capacity >= size;
+	if (!user_range_ok(uout, sizeof(struct sys_retire_out)) ||
+	    !uaccess_store64(uout + offsetof(struct sys_retire_out, size), size) ||
+	    !uaccess_store64(uout + offsetof(struct sys_retire_out, outcome), StatusOk))
+		return StatusBadAddress;
+	if (!room)
+		return StatusReturnSpace;     /* the event stays completed */
+	/* An inline result is at most EVENT_INLINE_RESULT bytes: a buffer
+	 * that far below the top needs no exact check. */
+	if (buf > USER_TOP - EVENT_INLINE_RESULT && !user_range_ok(buf, size))
+		return StatusBadAddress;
+	/* Word by word, unrolled: a beep's result is one word. */
+	_Static_assert(EVENT_INLINE_RESULT == 32, "four words at most");
+	const uint8_t *r = ev->inline_result;
+#pragma GCC unroll 4
+	for (uint32_t i = 0; i < EVENT_INLINE_RESULT / 8; i++) {
+		uint64_t w;
+		if (size <= 8 * i)
+			break;
+		__builtin_memcpy(&w, r + 8 * i, 8);
+		if (!uaccess_store64(buf + 8 * i, w))
+			return StatusBadAddress;   /* before the event is freed */
+	}
+	/* event_release's own steps for this case. */
+	s->ev = NULL;
+	t->live--;
+	if (__builtin_expect(s->generation == UINT32_MAX, 0)) {
+		t->retired++;            /* see event_release */
+	} else {
+		s->generation++;
+		s->next_free = t->free_head;
+		t->free_head = slot;
+	}
+	/* (No EventFree store: the cache's link overwrites the state.) */
+	_Static_assert(offsetof(struct event, state) == 0, "the link's word");
+	event_obj_free(ev);
+	/* ev was live in the table, so the count holds it: kstat_dec's
+	 * check is the debug build's here. */
+	DEBUG_ASSERT(kstat[KStatEvents] > 0);
+	kstat[KStatEvents]--;
+	return StatusOk;
+}
+
+enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout)
+{
+	return retire_call(p, uin, uout);
+}
+
+DEFINE_BATCH_RUN(retire_batch_run, SysRetire, retire_call, (void)0)
 
 void event_table_destroy(struct proc *p)
 {

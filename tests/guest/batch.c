@@ -2,7 +2,10 @@
  * SysBatch: many calls in one crossing, each as if made alone; refusals
  * of the calls a batch may not hold (block, exit, shutdown, fork, exec,
  * batch itself, numbers past the table); bad pointers mid-batch; the stop
- * flag; absurd counts and bad arrays, which run nothing.
+ * flag; absurd counts and bad arrays, which run nothing.  Runs of beeps
+ * and retires (their own loops in the kernel, kernel/batchrun.h): every
+ * outcome of retire inside one, and 10^5 beeps and retires through
+ * batches with the free-page count back where it was (the event cache).
  */
 #include "check.h"
 
@@ -180,6 +183,135 @@ static void refused_whole(void)
 	CHECK_STATUS("an empty batch", ethos_batch(calls, 0, 0, 0), StatusOk);
 }
 
+static struct sys_retire_in retire_in[ETHOS_BATCH_MAX];
+static struct sys_retire_out retire_out[ETHOS_BATCH_MAX];
+static struct ethos_beep_result results[ETHOS_BATCH_MAX];
+
+/* A retire run meets each of its outcomes, each entry on its own. */
+static void retire_outcomes(void)
+{
+	enum { R = 8 };
+	uint64_t before = events();
+	uint64_t t0 = ethos_time();
+	uint32_t done = 0;
+	int ok = 1;
+
+	/* Beeps 0..6 due now (done at once), 7 far away. */
+	for (int i = 0; i < R; i++) {
+		beep_in[i].deadline_ns = i == 7 ? t0 + FAR : 0;
+		calls[i] = (struct ethos_batch_call){ SysBeep, &beep_in[i],
+						      &beep_out[i], SENTINEL };
+	}
+	ethos_batch(calls, R, 0, 0);
+	for (int i = 0; i < R; i++)
+		ok &= calls[i].status == StatusOk;
+	CHECK("8 beeps made in a batch", ok && pending() == 1);
+	for (int i = 0; i < R; i++) {
+		retire_in[i] = (struct sys_retire_in){ beep_out[i].event,
+			&results[i], sizeof(results[i]) };
+		retire_out[i] = (struct sys_retire_out){ 77, 77 };
+		results[i].fired_ns = 0;
+		calls[i] = (struct ethos_batch_call){ SysRetire, &retire_in[i],
+						      &retire_out[i], SENTINEL };
+	}
+	retire_in[1].buf = (void *)in_text;          /* read-only buffer */
+	retire_in[2].capacity = 4;                    /* too small */
+	calls[3].out = (void *)0x80000000UL;          /* unmapped output */
+	retire_in[4].event = beep_out[0].event;       /* retired just before */
+	retire_in[5].event ^= 1ULL << 32;             /* a stale generation */
+	CHECK_STATUS("a batch of 8 retires", ethos_batch(calls, R, 0, &done),
+		     StatusOk);
+	CHECK("retire Ok, its result and size copied",
+	      calls[0].status == StatusOk && retire_out[0].size == 8 &&
+	      retire_out[0].outcome == StatusOk && results[0].fired_ns >= t0);
+	CHECK("a read-only buffer: BadAddress",
+	      calls[1].status == StatusBadAddress);
+	CHECK("a small buffer: ReturnSpace with the size",
+	      calls[2].status == StatusReturnSpace && retire_out[2].size == 8);
+	CHECK("an unmapped output: BadAddress",
+	      calls[3].status == StatusBadAddress);
+	CHECK("a retired id and a stale one: InvalidEvent",
+	      calls[4].status == StatusInvalidEvent &&
+	      calls[5].status == StatusInvalidEvent);
+	CHECK("the one after them retired",
+	      calls[6].status == StatusOk && results[6].fired_ns >= t0);
+	CHECK("a pending beep: NotCompleted", calls[7].status == StatusNotCompleted);
+	CHECK("done counts all 8", done == R);
+	/* The failed ones changed nothing: 1 to 5 retire now (4's own
+	 * beep was never named). */
+	ok = 1;
+	for (int i = 1; i <= 5; i++)
+		ok &= ethos_retire(beep_out[i].event, &results[i],
+				   sizeof(results[i]), 0) == StatusOk;
+	CHECK("the failed retires left their events completed", ok);
+	ethos_cancel(beep_out[7].event);
+	CHECK("every event gone", events() == before && pending() == 0);
+}
+
+/* A beep due a moment after the batch's clock read: the batch compares
+ * every beep with one time, so this one may go to the heap, never fire
+ * early. */
+static void batch_clock(void)
+{
+	struct ethos_beep_result r = { 0 };
+	uint64_t t0 = ethos_time();
+	int ok = 1;
+
+	for (int i = 0; i < N; i++) {
+		beep_in[i].deadline_ns = t0 + (uint64_t)i * 20000;   /* 20 us apart */
+		calls[i] = (struct ethos_batch_call){ SysBeep, &beep_in[i],
+						      &beep_out[i], SENTINEL };
+	}
+	ethos_batch(calls, N, 0, 0);
+	for (int i = 0; i < N; i++) {
+		ok &= calls[i].status == StatusOk &&
+		      ethos_block_and_retire(beep_out[i].event, &r, sizeof(r), 0) ==
+		      StatusOk && r.fired_ns >= beep_in[i].deadline_ns;
+	}
+	CHECK("beeps near the batch's clock fire at or after their deadlines", ok);
+}
+
+/* 10^5 beeps and retires in batches of 200 (due at once, so each batch of
+ * beeps fills 200 events, a batch of retires frees them), some far
+ * beeps cancelled between: the event cache's pages come and go, and the
+ * free-page count ends where it began. */
+static void hundred_thousand(void)
+{
+	enum { B = 200, ROUNDS = 500 };
+	uint64_t before = events();
+	uint64_t free0 = 0;
+	int ok = 1;
+
+	for (int round = -1; round < ROUNDS; round++) {
+		if (round == 0)
+			free0 = ethos_free_pages();  /* the table grown */
+		for (int i = 0; i < B; i++) {
+			/* Every 50th far away: it stays pending. */
+			beep_in[i % N].deadline_ns = 0;
+			calls[i] = (struct ethos_batch_call){ SysBeep,
+				i % 50 == 49 ? &beep_in[N - 1] : &beep_in[0],
+				&retire_in[i].event, SENTINEL };
+		}
+		beep_in[N - 1].deadline_ns = ethos_time() + FAR;
+		ethos_batch(calls, B, 0, 0);
+		for (int i = 0; i < B; i++) {
+			ok &= calls[i].status == StatusOk;
+			retire_in[i].buf = &results[i];
+			retire_in[i].capacity = sizeof(results[i]);
+			calls[i] = (struct ethos_batch_call){ i % 50 == 49 ?
+				SysCancel : SysRetire, &retire_in[i],
+				&retire_out[i], SENTINEL };
+		}
+		ethos_batch(calls, B, 0, 0);
+		for (int i = 0; i < B; i++)
+			ok &= calls[i].status == StatusOk;
+	}
+	CHECK("10^5 beeps and retires in batches, all Ok", ok);
+	CHECK("every event gone", events() == before && pending() == 0);
+	CHECK("free pages back after 10^5 beeps and retires",
+	      ethos_free_pages() == free0);
+}
+
 int main(void)
 {
 	EventId warm;
@@ -193,5 +325,8 @@ int main(void)
 	bad_pointer_mid_batch();
 	stop_at_failure();
 	refused_whole();
+	retire_outcomes();
+	batch_clock();
+	hundred_thousand();
 	return check_failures;
 }

@@ -113,7 +113,8 @@ static void beeps_counted(void)
 		ok &= ethos_beep(ethos_time() + 1000000, &e[i]) == StatusOk;
 	CHECK("10 beeps made", ok);
 	CHECK("events +10 after 10 beeps", stat(KStatEvents) == events0 + N);
-	CHECK("slob objects +10 or more", slob_objects() >= slob0 + N);
+	/* Events come from the event cache (kernel/event/evcache.c), not
+	 * the slob: KStatEvents is their count. */
 	for (int i = 0; i < N; i++)
 		ok &= ethos_block_and_retire(e[i], &r, sizeof(r), 0) == StatusOk;
 	CHECK("10 beeps retired", ok);

@@ -110,7 +110,11 @@ static void random_against_model(void)
 			events[i].u.beep.deadline = now + 1 +
 				(unit_rand_below(4) ? unit_rand_below(1000000) :
 						      unit_rand_below(8));
-			beep_heap_insert(&h, &events[i]);
+			/* The inline insert (beep.c's) half the time. */
+			if (unit_rand_below(2))
+				beep_heap_insert(&h, &events[i]);
+			else
+				beep_heap_insert_inline(&h, &events[i]);
 			in_model[i] = true;
 			model_count++;
 		} else if (op < 85) {                /* cancel any one */
@@ -143,7 +147,7 @@ static void random_against_model(void)
 		if (unit_failures)
 			return;
 	}
-	/* Drain: every event comes out in deadline order; the array goes. */
+	/* Drain: every event comes out in deadline order; the kmalloc'd array goes. */
 	uint64_t last = 0;
 	struct event *ev;
 	while ((ev = beep_heap_first(&h)) != NULL) {
@@ -154,7 +158,7 @@ static void random_against_model(void)
 		model_count--;
 	}
 	check_heap(&h);
-	CHECK(h.slot == NULL && h.capacity == 0);
+	CHECK(h.slot == h.small && h.capacity == BEEP_HEAP_SMALL);
 	CHECK_EQ(live_allocs, 0);
 }
 
@@ -187,22 +191,46 @@ static void grow_and_shrink(void)
 		in_model[i] = false;
 		model_count--;
 	}
-	CHECK(h.slot == NULL);
+	CHECK(h.slot == h.small);
 	CHECK_EQ(live_allocs, 0);
 }
 
-/* A reserve whose insert never comes (the event could not be made). */
+/* A reserve whose insert never comes (the event could not be made); the
+ * array inside the heap up to BEEP_HEAP_SMALL, a failed growth past it. */
 static void reserve_then_trim(void)
 {
 	struct beep_heap h = { 0 };
 
 	CHECK(beep_heap_reserve(&h));
 	CHECK(h.capacity > 0);
+	CHECK(h.slot == h.small);
+	CHECK_EQ(live_allocs, 0);         /* no kmalloc for a few beeps */
 	beep_heap_trim(&h);
-	CHECK(h.slot == NULL && h.capacity == 0);
+	CHECK(h.slot == h.small && h.capacity == BEEP_HEAP_SMALL);
+	memset(in_model, 0, sizeof(in_model));
+	model_count = 0;
+	for (int i = 0; i < BEEP_HEAP_SMALL; i++) {
+		CHECK(beep_heap_reserve(&h));
+		events[i].u.beep.deadline = (uint64_t)(BEEP_HEAP_SMALL - i);
+		beep_heap_insert(&h, &events[i]);
+		in_model[i] = true;
+		model_count++;
+	}
+	CHECK_EQ(live_allocs, 0);
 	fail_next_alloc = 1;
-	CHECK(!beep_heap_reserve(&h));
-	CHECK(h.slot == NULL && h.capacity == 0);
+	CHECK(!beep_heap_reserve(&h));    /* the 17th needs a kmalloc */
+	CHECK(h.slot == h.small && h.count == BEEP_HEAP_SMALL);
+	check_heap(&h);
+	fail_next_alloc = 0;
+	CHECK(beep_heap_reserve(&h));
+	CHECK(h.slot != h.small && live_allocs == 1);
+	check_heap(&h);
+	for (int i = 0; i < BEEP_HEAP_SMALL; i++) {
+		beep_heap_remove(&h, &events[i]);
+		in_model[i] = false;
+		model_count--;
+	}
+	CHECK(h.slot == h.small && h.capacity == BEEP_HEAP_SMALL);
 	CHECK_EQ(live_allocs, 0);
 }
 

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kernel/queue.h>
+#include <kernel/panic.h>
 #include <uapi/ethos/abi.h>
 
 #define EVENTS_PER_PROC 16384
@@ -162,6 +163,25 @@ void event_release(struct event *ev);
 
 /* Sources. */
 enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
+/* SysBeep's handler (uin: struct sys_beep_in, uout: struct sys_event_out). */
+enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
+/* Around a batch (sys_batch): its beeps share one clock read (beep.c),
+ * beep_batch_now, 0 until the first beep reads it. */
+extern bool beep_in_batch;
+extern uint64_t beep_batch_now;
+
+static inline void beep_batch_begin(void)
+{
+	ASSERT(!beep_in_batch);
+	beep_in_batch = true;
+	beep_batch_now = 0;
+}
+
+static inline void beep_batch_end(void)
+{
+	beep_in_batch = false;
+	beep_batch_now = 0;
+}
 /* Completes every beep due by now; returns the next deadline or 0. */
 uint64_t beep_expire(uint64_t now);
 uint64_t beep_next_deadline(void);
@@ -189,6 +209,11 @@ enum status event_result_copyout(const struct event *ev, uintptr_t ubuf);
  * uout (struct sys_retire_out), the event freed (SysRetire's rules). */
 enum status event_retire(struct proc *p, const struct sys_retire_in *in,
 			 uintptr_t uout);
+/* SysRetire's handler (uin: struct sys_retire_in). */
+enum status retire_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
+/* A batch's run of beeps or retires from entry (kernel/batchrun.h). */
+uint64_t beep_batch_run(struct proc *p, uintptr_t entry, uintptr_t end, bool stop);
+uint64_t retire_batch_run(struct proc *p, uintptr_t entry, uintptr_t end, bool stop);
 
 /* Waiting (block) -- kernel/event/wait.c */
 enum status wait_block(struct proc *p, uintptr_t uin, uintptr_t uout);

@@ -17,13 +17,13 @@
 
 extern uint64_t kstat[KStatCount];
 
-static inline void kstat_inc(enum kernel_stat s)
+static inline __attribute__((always_inline)) void kstat_inc(enum kernel_stat s)
 {
 	kstat[s]++;
 }
 
 /* A count that would go below zero is a free without its allocation. */
-static inline void kstat_dec(enum kernel_stat s)
+static inline __attribute__((always_inline)) void kstat_dec(enum kernel_stat s)
 {
 	ASSERT(kstat[s] > 0);
 	kstat[s]--;
