@@ -7,7 +7,9 @@
  *
  * Free objects, from any of the cache's pages, are on one circular
  * doubly linked list (through their first two words), so a page that
- * empties can be unlinked in 32 steps.  A page's struct page refcount
+ * empties can be unlinked in 32 steps.  (Not a queue.h TAILQ: a circular
+ * list around a sentinel has no end case, so a pop and a push have no
+ * branch; they are most of a batched beep's allocation.)  A page's struct page refcount
  * counts its live objects.  One empty page is kept (an alloc/free pair
  * does not take and give back a page each time); a second empty page
  * goes back to the buddy allocator at once.  The kept page counts as free
