@@ -108,8 +108,10 @@ enum status beep_create(struct proc *p, uint64_t deadline, EventId *id)
  * layers, each saving registers): the input is one word, loaded inline.
  * The id is stored without a probe first: if that store faults, the new
  * beep is released again before the call returns BadAddress, so a failed
- * beep still has no effect (its slot's generation moved on, which no id
- * shows: ids are only ever compared).
+ * beep leaves no event, memory or heap entry behind.  The one trace is
+ * its slot's generation, which moved on: the next id in that slot looks
+ * different, no id the caller holds changes meaning.  A beep that has to
+ * grow the table or the heap probes first (the growth stays).
  */
 static inline __attribute__((always_inline)) enum status
 beep_call(struct proc *p, uintptr_t uin, uintptr_t uout, uint64_t now)
@@ -123,6 +125,13 @@ beep_call(struct proc *p, uintptr_t uin, uintptr_t uout, uint64_t now)
 	if (!user_range_ok(uin, 8) || !uaccess_load64(&deadline, uin))
 		return StatusBadAddress;
 	if (!user_range_ok(uout, 8))
+		return StatusBadAddress;
+	/* A beep that grows the event table or the heap's array probes its
+	 * output first: a growth is not undone by the release below.  (The
+	 * probed page stays writable: the store after it cannot fault.) */
+	if (__builtin_expect(p->events.free_head == EVENT_NO_SLOT ||
+			     heap.count >= heap.capacity, 0) &&
+	    !uaccess_probe_write(uout))
 		return StatusBadAddress;
 	if ((st = beep_make(p, deadline, now, &id)) != StatusOk)
 		return st;

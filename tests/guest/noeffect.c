@@ -150,6 +150,45 @@ static void list(const char *where, void *out)
 	ethos_cancel(e);
 }
 
+/*
+ * A beep that must grow something first: the event table when all its
+ * slots are live (64, then 4096), the beep heap's array when it is full.
+ * The growth cannot be undone after a faulting store of the id, so such
+ * a beep probes its output first: a failing one leaves memory as it was,
+ * alone and in a batch.
+ */
+#define FULL_MAX 4096
+static EventId live[FULL_MAX];
+
+static void beep_at_full_table(int n, const char *where, void *out)
+{
+	uint64_t far = ethos_time() + 3600ULL * 1000 * MS;
+	struct sys_beep_in in = { far };
+	char what[128];
+	int made = 0;
+
+	while (made < n && ethos_beep(far + (uint64_t)made, &live[made]) == StatusOk)
+		made++;
+	uint64_t pending = count_pending(), pages = ethos_free_pages();
+	snprintf(what, sizeof(what), "%d live beeps, a beep with its output in %s",
+		 n, where);
+	CHECK_STATUS(what, ethos_syscall(SysBeep, &in, out), StatusBadAddress);
+	snprintf(what, sizeof(what),
+		 "%d live: no event, and no memory taken by the failed beep "
+		 "(free pages %lu -> %lu)", n, (unsigned long)pages,
+		 (unsigned long)ethos_free_pages());
+	CHECK(what, made == n && count_pending() == pending &&
+	      ethos_free_pages() == pages);
+	struct ethos_batch_call c = { SysBeep, &in, out, 0 };
+	uint32_t done = 0;
+	ethos_batch(&c, 1, 0, &done);
+	snprintf(what, sizeof(what), "%d live: the same in a batch", n);
+	CHECK(what, c.status == StatusBadAddress && count_pending() == pending &&
+	      ethos_free_pages() == pages);
+	for (int i = 0; i < made; i++)
+		ethos_cancel(live[i]);
+}
+
 int main(void)
 {
 	check_program = "noeffect";
@@ -171,5 +210,8 @@ int main(void)
 	}
 	CHECK("no events left", count_pending() == 0 && count_completed() == 0);
 	CHECK("free pages back", ethos_free_pages() == pages);
+	beep_at_full_table(64, bad_outs[0].name, bad_outs[0].addr);
+	beep_at_full_table(FULL_MAX, bad_outs[0].name, bad_outs[0].addr);
+	CHECK("no events left after the full tables", count_pending() == 0);
 	return check_failures;
 }
