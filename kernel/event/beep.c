@@ -83,8 +83,7 @@ beep_make(struct proc *p, uint64_t deadline, uint64_t now, EventId *id)
 	if (__builtin_expect(deadline <= now, 0))
 		return beep_make_due(p, deadline, now, id);
 	/* Room in the heap first: a failing beep creates no event. */
-	if (__builtin_expect(heap.count >= heap.capacity, 0) &&
-	    !beep_heap_grow(&heap))
+	if (!beep_heap_reserve(&heap))
 		return StatusNoMemory;
 	struct event *ev = event_new_inline(p, &beep_source, id, &st, false);
 	if (__builtin_expect(ev == NULL, 0)) {
@@ -96,11 +95,6 @@ beep_make(struct proc *p, uint64_t deadline, uint64_t now, EventId *id)
 	if (ev->u.beep.index == 0)        /* the first now: the timer moves */
 		sched_rearm_timer();
 	return StatusOk;
-}
-
-enum status beep_create(struct proc *p, uint64_t deadline, EventId *id)
-{
-	return beep_make(p, deadline, beep_now(), id);
 }
 
 /*
@@ -129,8 +123,8 @@ beep_call(struct proc *p, uintptr_t uin, uintptr_t uout, uint64_t now)
 	/* A beep that grows the event table or the heap's array probes its
 	 * output first: a growth is not undone by the release below.  (The
 	 * probed page stays writable: the store after it cannot fault.) */
-	if (__builtin_expect(p->events.free_head == EVENT_NO_SLOT ||
-			     heap.count >= heap.capacity, 0) &&
+	if ((__builtin_expect(p->events.free_head == EVENT_NO_SLOT, 0) ||
+	     beep_heap_full(&heap)) &&
 	    !uaccess_probe_write(uout))
 		return StatusBadAddress;
 	if ((st = beep_make(p, deadline, now, &id)) != StatusOk)

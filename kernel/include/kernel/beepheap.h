@@ -29,10 +29,16 @@ struct beep_heap {
 /* Grows the array (beep_heap_reserve's slow path). */
 bool beep_heap_grow(struct beep_heap *h);
 
+/* No room for one more insert without growing the array. */
+static inline bool beep_heap_full(const struct beep_heap *h)
+{
+	return __builtin_expect(h->count >= h->capacity, 0);
+}
+
 /* Room for one more insert; false (and nothing changed) if out of memory. */
 static inline bool beep_heap_reserve(struct beep_heap *h)
 {
-	return h->count < h->capacity || beep_heap_grow(h);
+	return !beep_heap_full(h) || beep_heap_grow(h);
 }
 /* Inserts ev; a beep_heap_reserve must have succeeded since the last insert. */
 void beep_heap_insert(struct beep_heap *h, struct event *ev);

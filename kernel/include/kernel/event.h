@@ -162,7 +162,6 @@ void event_fail(struct event *ev, enum status why);
 void event_release(struct event *ev);
 
 /* Sources. */
-enum status beep_create(struct proc *p, uint64_t deadline, EventId *id);
 /* SysBeep's handler (uin: struct sys_beep_in, uout: struct sys_event_out). */
 enum status beep_syscall(struct proc *p, uintptr_t uin, uintptr_t uout);
 /* Around a batch (sys_batch): its beeps share one clock read (beep.c),
