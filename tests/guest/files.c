@@ -343,6 +343,21 @@ static void posix_files(void)
 	CHECK("rmdir", rmdir("posix") == 0);
 }
 
+/* Stats name in the root until a daemon serves it (anything but
+ * Unavailable), for up to 10 s: a daemon that comes back. */
+static enum status stat_when_served(const char *name)
+{
+	struct ethos_file_info fi;
+	enum status st = StatusUnavailable;
+
+	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
+		st = ethos_stat(ETHOS_ROOT_HANDLE, name, &fi);
+		if (st == StatusUnavailable)
+			sleep_ms(100);
+	}
+	return st;
+}
+
 /* The daemon dies (--die-on shadowdaemon-die) with reads in flight: every
  * event completes, the process goes on, and a new daemon serves again. */
 static void daemon_dies(uint8_t *data)
@@ -394,14 +409,8 @@ static void daemon_dies(uint8_t *data)
 	CHECK("every event completed (none hangs)", ok);
 	CHECK("the killing request failed with Unavailable", unavailable >= 1);
 	/* A new daemon (dom0's init starts it again) serves us again. */
-	struct ethos_file_info fi;
-	enum status st = StatusUnavailable;
-	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
-		st = ethos_stat(ETHOS_ROOT_HANDLE, "big", &fi);
-		if (st == StatusUnavailable)
-			sleep_ms(100);
-	}
-	CHECK_STATUS("a restarted daemon serves again", st, StatusOk);
+	CHECK_STATUS("a restarted daemon serves again", stat_when_served("big"),
+		     StatusOk);
 	CHECK("free pages back to the baseline", ethos_free_pages() == before);
 	ethos_unlink(ETHOS_ROOT_HANDLE, "big");
 }
@@ -428,11 +437,8 @@ static void daemon_quits(void)
 		sleep_ms(20);
 	CHECK_STATUS("once it has left: Unavailable (not a hang)", st,
 		     StatusUnavailable);
-	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
-		st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi);
-		if (st == StatusUnavailable)
-			sleep_ms(100);
-	}
+	if (st == StatusUnavailable)
+		st = stat_when_served("x");
 	CHECK_STATUS("the next daemon serves again", st, StatusNotFound);
 }
 
@@ -473,13 +479,8 @@ static void hung_daemon(void)
 	       (unsigned long)(took / 1000000));
 	CHECK("... after the 5 s deadlines, before the daemon came back (8 s)",
 	      took >= 5000000000ULL && took < 8000000000ULL);
-	enum status st = StatusUnavailable;
-	for (int i = 0; i < 100 && st == StatusUnavailable; i++) {
-		st = ethos_stat(ETHOS_ROOT_HANDLE, "x", &fi);
-		if (st == StatusUnavailable)
-			sleep_ms(100);
-	}
-	CHECK_STATUS("the daemon serves again after its hang", st, StatusNotFound);
+	CHECK_STATUS("the daemon serves again after its hang",
+		     stat_when_served("x"), StatusNotFound);
 	CHECK("no event left", pending_count() == 0);
 }
 
