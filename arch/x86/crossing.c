@@ -48,48 +48,38 @@ static void report(const char *what, uint64_t t0, uint64_t ns0)
 	       (unsigned long)(ticks / ROUNDS), (unsigned long)(ns / ROUNDS));
 }
 
+/* One round of body, ROUNDS times, timed and reported as what (i is the
+ * round's number). */
+#define TIMED(what, body) do {                                              \
+	uint64_t t0_ = rdtsc(), ns0_ = time_now_ns();                       \
+	for (int i = 0; i < ROUNDS; i++) {                                  \
+		body;                                                       \
+	}                                                                   \
+	report(what, t0_, ns0_);                                            \
+} while (0)
+
+/* One word from each probe page, into *sum (so none is optimised away). */
+static inline __attribute__((always_inline)) void read_pages(uint64_t *sum)
+{
+	for (int p = 0; p < PAGES; p++)
+		*sum += probe_pages[p][0];
+}
+
 void crossing_probe(void)
 {
-	uint64_t t0, ns0, sum = 0;
-
-	for (int p = 0; p < PAGES; p++)         /* mapped before we count */
-		sum += probe_pages[p][0];
-	t0 = rdtsc();
-	ns0 = time_now_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		(void)hv_console_io(CONSOLEIO_write, 0, "");
-	report("hypercall", t0, ns0);
-	t0 = rdtsc();
-	ns0 = time_now_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		flush();
-	report("flush", t0, ns0);
-	t0 = rdtsc();
-	ns0 = time_now_ns();
-	for (int i = 0; i < ROUNDS; i++) {
-		flush();
-		for (int p = 0; p < PAGES; p++)
-			sum += probe_pages[p][0];
-	}
-	report("flush+32reads", t0, ns0);
-	t0 = rdtsc();
-	ns0 = time_now_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		for (int p = 0; p < PAGES; p++)
-			sum += probe_pages[p][0];
-	report("32reads", t0, ns0);
-	t0 = rdtsc();
-	ns0 = time_now_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		(void)hv_stack_switch(FLAT_KERNEL_SS, (uintptr_t)probe_pages[PAGES - 1]);
-	report("stack_switch", t0, ns0);
 	static struct addrspace as[2];
+	uint64_t sum = 0;
+
+	read_pages(&sum);                       /* mapped before we count */
+
+	TIMED("hypercall", (void)hv_console_io(CONSOLEIO_write, 0, ""));
+	TIMED("flush", flush());
+	TIMED("flush+32reads", flush(); read_pages(&sum));
+	TIMED("32reads", read_pages(&sum));
+	TIMED("stack_switch",
+	      (void)hv_stack_switch(FLAT_KERNEL_SS, (uintptr_t)probe_pages[PAGES - 1]));
 	if (as_create(&as[0]) && as_create(&as[1])) {
-		t0 = rdtsc();
-		ns0 = time_now_ns();
-		for (int i = 0; i < ROUNDS; i++)
-			as_switch(&as[i & 1]);
-		report("baseptr", t0, ns0);
+		TIMED("baseptr", as_switch(&as[i & 1]));
 		as_switch(NULL);
 	}
 	printk("crossing: done (%lu)\n", (unsigned long)(sum & 1));
