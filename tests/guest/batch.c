@@ -317,6 +317,7 @@ int main(void)
 	EventId warm;
 
 	check_program = "batch";
+	settle_first();
 	/* The event table first: it outlives every window here. */
 	ethos_beep(ethos_time() + FAR, &warm);
 	ethos_cancel(warm);

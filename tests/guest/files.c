@@ -750,8 +750,7 @@ int main(void)
 	}
 	/* exec_image's page window opens early: let our parent reach its
 	 * block first (check.h, sleep_settle). */
-	struct ethos_beep_result settled;
-	CHECK_STATUS("settle: a 2 ms sleep", sleep_settle(&settled), StatusOk);
+	settle_first();
 	bad_arguments();
 	exec_image();
 	struct ethos_file_info fi;

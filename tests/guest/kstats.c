@@ -153,6 +153,7 @@ int main(void)
 {
 	data_word = 1;
 	check_program = "kstats";
+	settle_first();     /* our parent's wait counts too */
 	hostile_pointers();
 	beeps_counted();
 	child_counted();

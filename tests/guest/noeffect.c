@@ -192,6 +192,7 @@ static void beep_at_full_table(int n, const char *where, void *out)
 int main(void)
 {
 	check_program = "noeffect";
+	settle_first();
 	/* Warm the kernel's caches (an exit event, a child) so that the page
 	 * counts below measure effects, not caches. */
 	struct sys_spawn_out warm;

@@ -177,6 +177,7 @@ int main(int argc, char **argv)
 		       ethos_close(ETHOS_ROOT_HANDLE) == StatusInvalidHandle ? 0 : 1;
 
 	check_program = "rootdir";
+	settle_first();
 	enum status st = ethos_write_file(ETHOS_ROOT_HANDLE, PROBE, PROBE_DATA, 5);
 	daemon_up = st == StatusOk;
 	if (!daemon_up)

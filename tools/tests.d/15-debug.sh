@@ -1,6 +1,7 @@
 # The debug build (make DEBUG=1; make test builds it into $DEBUG_BUILD):
 # the guest suite again, now with poisoned free memory, guarded kernel
-# stacks, the stack protector and the extra invariant checks; then two
+# stacks, the stack protector and the extra invariant checks, and with
+# init late to each block on a test (suite-lateparent, user/init.c); then two
 # boots proving that the guard page and the stack protector catch what
 # they are there for.  Sourced by tools/run-tests.
 dbg=${DEBUG_BUILD:-$build/debug}
@@ -8,7 +9,7 @@ if [ ! -f "$dbg/kernel.elf" ] || [ ! -f "$dbg/initrd.cpio" ]; then
 	fail "debug: $dbg/kernel.elf or initrd.cpio not built (make DEBUG=1)"
 else
 	guest_suite "dom0-debug" tools/run-dom0 --timeout 240 \
-		--args "ethos.selftest=1 ethos.arg=suite" "$dbg/kernel.elf" "$dbg/initrd.cpio"
+		--args "ethos.selftest=1 ethos.arg=suite-lateparent" "$dbg/kernel.elf" "$dbg/initrd.cpio"
 
 	saved_kernel=$kernel saved_archive=$archive
 	kernel=$dbg/kernel.elf archive=$dbg/initrd.cpio
