@@ -710,18 +710,37 @@ static void forge(struct ethos_callback_frame *f, void *arg)
 }
 
 uint64_t saved_rsp;
+
+/*
+ * A callback due while the stack pointer is in no region: its frame
+ * cannot be written, and the process is killed.  The beep's callback
+ * must come after the switch to the bad stack: on a loaded machine we
+ * can be preempted for longer than the beep's delay before that, and the
+ * callback then runs on the good stack (handled_at set).  So the spin
+ * stops when that happens, and we try again with a later beep.  Returns
+ * only if the callback never came, or never came late enough.
+ */
 static void bad_stack(void)
 {
-	EventId e;
+	for (uint64_t delay = 5 * MS; delay <= 1280 * MS; delay *= 2) {
+		EventId e;
 
-	ethos_beep(ethos_time() + 5 * MS, &e);
-	ethos_callback(e, on_alarm, 0);
-	/* No region holds 0x90000000 (between data and heap). */
-	asm volatile("mov %%rsp, saved_rsp(%%rip)\n"
-		     "mov $0x90000000, %%rsp\n"
-		     "mov $2000000000, %%rcx\n"
-		     "1: dec %%rcx\n jnz 1b\n"
-		     "mov saved_rsp(%%rip), %%rsp" ::: "rcx", "memory", "cc");
+		handled_at = 0;
+		ethos_beep(ethos_time() + delay, &e);
+		ethos_callback(e, on_alarm, 0);
+		/* No region holds 0x90000000 (between data and heap). */
+		asm volatile("mov %%rsp, saved_rsp(%%rip)\n"
+			     "mov $0x90000000, %%rsp\n"
+			     "mov $2000000000, %%rcx\n"
+			     "1: cmpq $0, %0\n jne 2f\n"
+			     "dec %%rcx\n jnz 1b\n"
+			     "2: mov saved_rsp(%%rip), %%rsp"
+			     :: "m"(handled_at) : "rcx", "memory", "cc");
+		if (handled_at == 0)
+			return;               /* spun to the end: no callback */
+		printf("callbacks: badstack: the %lu ms beep came before the switch; again\n",
+		       (unsigned long)(delay / MS));
+	}
 }
 
 static int hostile(void)
