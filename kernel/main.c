@@ -24,6 +24,7 @@
 #include <xen/hypercall.h>
 #include <kernel/kstat.h>
 #include <kernel/fs.h>
+#include <kernel/stall.h>
 
 const void *boot_archive;
 
@@ -227,6 +228,7 @@ void kernel_main(start_info_t *si, uint64_t boot_rsp)
 	       xen_is_dom0() ? "dom0" : "domU");
 	cmdline_init((const char *)si->cmd_line, MAX_GUEST_CMDLINE);
 	printk("command line: %s\n", (const char *)si->cmd_line);
+	stall_init();
 	traps_init();
 	evtchn_init();
 	time_init();

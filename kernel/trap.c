@@ -8,6 +8,7 @@
 #include <kernel/kernel.h>
 #include <kernel/deferred.h>
 #include <kernel/panic.h>
+#include <kernel/stall.h>
 #include <arch/cpu.h>
 #include <arch/asm_defs.h>
 
@@ -56,6 +57,7 @@ void *kernel_current_kstack(void)
 void kernel_return_to_user(struct trap_frame *tf)
 {
 	ASSERT(current != NULL && current->frame == tf);
+	stall_maybe();
 	if (deferred_requested())
 		deferred_run();
 	sched_return_to_user();

@@ -89,25 +89,34 @@ static void alone(void)
 	CHECK("no event left", events() == before);
 }
 
-/* A read that fails while we wait (the peer ends): the failure is the
- * answer, and the event is freed. */
+/* A read that fails after it was made (the peer ends): the failure is the
+ * answer, and the event is freed.  The child ends only when told to (we
+ * close its second pipe), after our read exists: a child that ended
+ * first would make the read itself fail Closed, with no event. */
 static void failed_while_waiting(void)
 {
 	uint64_t before = events(), pid, x;
-	Handle a, b;
+	Handle a, b, go, wait_go;
 	EventId ev, e;
 
-	if (ethos_pipe(&a, &b) != StatusOk || ethos_fork(&pid, &ev) != StatusOk) {
-		CHECK("pipe and fork", 0);
+	if (ethos_pipe(&a, &b) != StatusOk || ethos_pipe(&go, &wait_go) != StatusOk ||
+	    ethos_fork(&pid, &ev) != StatusOk) {
+		CHECK("pipes and fork", 0);
 		return;
 	}
 	if (pid == 0) {
+		void *buf;
+		uint64_t size;
+
 		ethos_close(a);
-		sleep_ms(2);
+		ethos_close(go);
+		ethos_read_wait(wait_go, &buf, &size);  /* Closed: our turn */
 		ethos_exit(0);      /* b goes with us */
 	}
 	ethos_close(b);
-	ethos_read(a, &e);
+	ethos_close(wait_go);
+	CHECK_STATUS("a read while the peer lives", ethos_read(a, &e), StatusOk);
+	ethos_close(go);
 	CHECK_STATUS("a read the peer's end fails", ethos_block_and_retire(e, &x,
 		     sizeof(x), 0), StatusClosed);
 	struct ethos_exit_result r;
