@@ -166,6 +166,10 @@ static int copies_child(void)
 	struct snap a, b, c;
 
 	check_program = "fork/child";
+	/* Our parent's way back from fork to its block (its stack pages'
+	 * copies, its wait record) must not land in the window. */
+	struct ethos_beep_result settled;
+	sleep_settle(&settled);
 	snap(&a);
 	data_page[1] = 1;
 	bss_page[1] = 1;
